@@ -1,0 +1,98 @@
+//! The application: configuration plus the long-lived services every part shares (store,
+//! outbound clients, connector cache, sync tracker, interaction-log writer).
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+    time::Duration,
+};
+
+use tokio::sync::RwLock;
+
+use crate::{
+    config::Config,
+    connectors::{self, Connector, ConnectorSettings},
+    crypto::MasterKey,
+    error::{Error, Result},
+    logsink::LogSink,
+    store::{self, Integration, Store},
+    sync::scheduler::SyncTracker,
+    upstream::{download::Downloader, Upstream, UpstreamPolicy},
+};
+
+pub struct App {
+    pub config: Config,
+    pub public_url: String,
+    pub store: Arc<dyn Store>,
+    pub master_key: MasterKey,
+    pub upstream: Arc<Upstream>,
+    pub downloader: Downloader,
+    pub syncs: SyncTracker,
+    pub logs: LogSink,
+    /// Built connectors by integration id, with the sealed credentials they were built from
+    /// (a change of credentials rebuilds them; tokens are cached inside).
+    connectors: RwLock<HashMap<String, (String, Arc<dyn Connector>)>>,
+}
+
+impl App {
+    pub async fn new(config: Config) -> anyhow::Result<Arc<App>> {
+        let store = store::connect(&config.database_url()).await?;
+        Self::with_store(config, store)
+    }
+
+    pub fn with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Arc<App>> {
+        let master_key = config.master_key()?;
+        let upstream = Arc::new(Upstream::new(UpstreamPolicy {
+            timeout: Duration::from_secs(config.upstream_timeout_secs),
+            max_retries: config.upstream_max_retries,
+            max_retry_after: Duration::from_secs(config.upstream_max_retry_after_secs),
+        })?);
+        let downloader = Downloader::new(config.allow_private_data_urls, Duration::from_secs(config.data_url_timeout_secs))?;
+        Ok(Arc::new(App {
+            public_url: config.public_url(),
+            logs: LogSink::spawn(store.clone()),
+            config,
+            store,
+            master_key,
+            upstream,
+            downloader,
+            syncs: SyncTracker::default(),
+            connectors: RwLock::new(HashMap::new()),
+        }))
+    }
+
+    pub fn seal_credentials(&self, integration_id: &str, credentials: &BTreeMap<String, String>) -> anyhow::Result<String> {
+        let plain = serde_json::to_vec(credentials)?;
+        self.master_key.seal(&plain, integration_id)
+    }
+
+    /// The connector for `integration`, built once and reused.
+    pub async fn connector(&self, integration: &Integration) -> Result<Arc<dyn Connector>> {
+        if let Some((sealed, connector)) = self.connectors.read().await.get(&integration.id) {
+            if *sealed == integration.sealed_credentials {
+                return Ok(connector.clone());
+            }
+        }
+        let entry = connectors::tool(&integration.tool)
+            .ok_or_else(|| Error::ActionNotAvailable(format!("the tool {:?} is not supported", integration.tool)))?;
+        let plain = self.master_key.open(&integration.sealed_credentials, &integration.id).map_err(Error::Internal)?;
+        let credentials: BTreeMap<String, String> = serde_json::from_slice(&plain).map_err(Error::internal)?;
+        let connector = (entry.build)(ConnectorSettings {
+            base_url: integration.base_url.clone(),
+            auth_url: integration.auth_url.clone(),
+            credentials,
+            upstream: self.upstream.clone(),
+        })
+        .map_err(Error::Internal)?;
+        self.connectors
+            .write()
+            .await
+            .insert(integration.id.clone(), (integration.sealed_credentials.clone(), connector.clone()));
+        Ok(connector)
+    }
+
+    /// Flushes pending interaction logs; call before exiting.
+    pub async fn shutdown(&self) {
+        self.logs.flush().await;
+    }
+}

@@ -1,0 +1,253 @@
+//! Connectors: one per ATS, behind one trait. Each declares its capabilities; the action layer
+//! decides fallbacks from them. Connectors speak their vendor's wire format through the shared
+//! `upstream` client and classify vendor failures into `ConnectorError`.
+
+pub mod greenhouse;
+mod link;
+
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+
+use crate::{error::Error, upstream::Upstream};
+
+/// Kombo's attachment types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AttachmentType {
+    Cv,
+    CoverLetter,
+    Other,
+}
+
+impl AttachmentType {
+    pub const ALL: [AttachmentType; 3] = [AttachmentType::Cv, AttachmentType::CoverLetter, AttachmentType::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachmentType::Cv => "CV",
+            AttachmentType::CoverLetter => "COVER_LETTER",
+            AttachmentType::Other => "OTHER",
+        }
+    }
+}
+
+/// What a connector can do, declared once; drives fallbacks, restrictions and docs.
+#[derive(Debug)]
+pub struct Capabilities {
+    pub tool: &'static str,
+    pub label: &'static str,
+    pub attach_to_application: bool,
+    pub attach_to_candidate: bool,
+    /// Vendor type name per Kombo type; `None` = that type cannot be uploaded.
+    pub type_map: &'static [(AttachmentType, Option<&'static str>)],
+    pub max_file_size_bytes: Option<u64>,
+    pub accepted_mime_types: Option<&'static [&'static str]>,
+    pub logo_url: &'static str,
+}
+
+impl Capabilities {
+    pub fn vendor_type(&self, kind: AttachmentType) -> Option<&'static str> {
+        self.type_map.iter().find(|(k, _)| *k == kind).and_then(|(_, v)| *v)
+    }
+}
+
+/// Where the file goes, in remote ids.
+#[derive(Debug, Clone)]
+pub enum AttachTarget {
+    Application { remote_id: String, candidate_remote_id: Option<String> },
+    Candidate { remote_id: String },
+}
+
+/// File bytes as the gateway holds them: already-valid standard base64 (forwarded untouched to
+/// vendors that take base64) or raw bytes (from a `data_url` download).
+#[derive(Debug, Clone)]
+pub enum FileContent {
+    Base64 { encoded: Bytes, decoded_len: u64 },
+    Raw(Bytes),
+}
+
+impl FileContent {
+    pub fn len(&self) -> u64 {
+        match self {
+            FileContent::Base64 { decoded_len, .. } => *decoded_len,
+            FileContent::Raw(bytes) => bytes.len() as u64,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Standard padded base64, encoding only when the bytes came raw.
+    pub fn to_base64(&self) -> Bytes {
+        match self {
+            FileContent::Base64 { encoded, .. } => encoded.clone(),
+            FileContent::Raw(raw) => Bytes::from(base64_simd::STANDARD.encode_type::<Vec<u8>>(raw)),
+        }
+    }
+}
+
+/// Per-vendor options from `remote_fields`, already validated.
+#[derive(Debug, Clone, Default)]
+pub struct VendorOptions {
+    /// Greenhouse: the user recorded as the actor (`post_headers["On-Behalf-Of"]`).
+    pub greenhouse_on_behalf_of: Option<String>,
+    pub workable_on_behalf_of_user_remote_id: Option<String>,
+    pub oracle_override_document_category: Option<String>,
+    pub oracle_multi_post_to_all_current_applications: Option<bool>,
+}
+
+#[derive(Debug)]
+pub struct UploadRequest<'a> {
+    pub target: AttachTarget,
+    pub file_name: &'a str,
+    pub kind: AttachmentType,
+    pub content_type: &'a str,
+    pub content: &'a FileContent,
+    pub options: &'a VendorOptions,
+}
+
+#[derive(Debug, Clone)]
+pub struct UploadReceipt {
+    pub remote_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RemoteJob {
+    pub remote_id: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RemoteCandidate {
+    pub remote_id: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub confidential: Option<bool>,
+    pub source: Option<String>,
+    /// (address, type)
+    pub emails: Vec<(String, Option<String>)>,
+    /// (number, type)
+    pub phones: Vec<(String, Option<String>)>,
+    pub tags: Vec<String>,
+    pub remote_url: Option<String>,
+    pub remote_created_at: Option<String>,
+    pub remote_updated_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Pending,
+    Hired,
+    Declined,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pending => "PENDING",
+            Outcome::Hired => "HIRED",
+            Outcome::Declined => "DECLINED",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RemoteStage {
+    pub remote_id: String,
+    pub name: Option<String>,
+    pub index: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RemoteApplication {
+    pub remote_id: String,
+    pub candidate_remote_id: Option<String>,
+    pub job_remote_id: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub rejection_reason_name: Option<String>,
+    pub rejected_at: Option<String>,
+    pub current_stage: Option<RemoteStage>,
+    pub source: Option<String>,
+    pub remote_url: Option<String>,
+    pub remote_created_at: Option<String>,
+    pub remote_updated_at: Option<String>,
+}
+
+/// One page of a vendor list; `next` is an opaque continuation for the same connector.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// A vendor failure, classified. Messages may carry the vendor's own words; never secrets.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    PermissionMissing(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    RejectedInput(String),
+    #[error("rate limited")]
+    RateLimited { message: String, retry_after: Option<Duration> },
+    #[error("{message}")]
+    Unavailable { message: String, retry_after: Option<Duration> },
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+impl From<ConnectorError> for Error {
+    fn from(err: ConnectorError) -> Self {
+        match err {
+            ConnectorError::Unauthorized(m) => Error::RemoteAuthenticationInvalid(m),
+            ConnectorError::PermissionMissing(m) => Error::RemotePermissionMissing(m),
+            ConnectorError::NotFound(m) => Error::NotFound(m),
+            ConnectorError::RejectedInput(m) => Error::RemoteInputInvalid(m),
+            ConnectorError::RateLimited { message, retry_after } => Error::RemoteRateLimited { message, retry_after },
+            ConnectorError::Unavailable { message, retry_after } => Error::RemoteUnavailable { message, retry_after },
+            ConnectorError::Unsupported(m) => Error::ActionNotAvailable(m),
+            ConnectorError::Unexpected(m) => Error::RemoteUnknown(m),
+        }
+    }
+}
+
+#[async_trait]
+pub trait Connector: Send + Sync {
+    fn capabilities(&self) -> &'static Capabilities;
+    async fn add_attachment(&self, request: &UploadRequest<'_>) -> Result<UploadReceipt, ConnectorError>;
+    async fn list_jobs(&self, cursor: Option<&str>) -> Result<Page<RemoteJob>, ConnectorError>;
+    async fn list_candidates(&self, cursor: Option<&str>) -> Result<Page<RemoteCandidate>, ConnectorError>;
+    async fn list_applications(&self, cursor: Option<&str>) -> Result<Page<RemoteApplication>, ConnectorError>;
+}
+
+/// Everything a connector is built from: the integration's settings and decrypted credentials.
+pub struct ConnectorSettings {
+    pub base_url: Option<String>,
+    pub auth_url: Option<String>,
+    pub credentials: BTreeMap<String, String>,
+    pub upstream: Arc<Upstream>,
+}
+
+/// One line per supported ATS.
+pub struct ToolEntry {
+    pub capabilities: &'static Capabilities,
+    /// Credential names `integrations create` requires.
+    pub required_credentials: &'static [&'static str],
+    pub build: fn(ConnectorSettings) -> anyhow::Result<Arc<dyn Connector>>,
+}
+
+pub static REGISTRY: &[ToolEntry] = &[greenhouse::ENTRY];
+
+pub fn tool(id: &str) -> Option<&'static ToolEntry> {
+    REGISTRY.iter().find(|entry| entry.capabilities.tool == id)
+}

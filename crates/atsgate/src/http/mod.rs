@@ -1,0 +1,76 @@
+//! The HTTP layer: routes, extractors and the error envelope. Knows HTTP, not SQL or vendors.
+
+mod attachments;
+pub mod error;
+pub mod extract;
+mod general;
+mod logging;
+mod models;
+pub mod openapi;
+mod ops;
+
+use axum::{
+    extract::{DefaultBodyLimit, FromRequestParts, Path},
+    http::{request::Parts, Method, Uri},
+    middleware,
+    routing::{get, post},
+    Router,
+};
+use tokio::net::TcpListener;
+
+use crate::error::{Error, Result};
+use extract::AppState;
+
+pub use general::integration_data;
+
+/// A single path parameter, percent-decoded, whose rejection is the Kombo envelope.
+pub struct PathParam(pub String);
+
+impl FromRequestParts<AppState> for PathParam {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let Path(value) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| Error::input(format!("Invalid path parameter: {e}")))?;
+        Ok(PathParam(value))
+    }
+}
+
+async fn not_found(method: Method, uri: Uri) -> Error {
+    Error::NotFound(format!("No route for {method} {}", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Error {
+    Error::input(format!("Method {method} is not allowed on {}", uri.path()))
+}
+
+pub fn router(app: AppState) -> Router {
+    let limit = extract::body_limit(app.config.max_attachment_bytes);
+    let v1 = Router::new()
+        .route("/ats/applications/{application_id}/attachments", post(attachments::add_to_application))
+        .route("/ats/candidates/{candidate_id}/attachments", post(attachments::add_to_candidate))
+        .route("/ats/applications", get(models::applications))
+        .route("/ats/candidates", get(models::candidates))
+        .route("/check-api-key", get(general::check_api_key))
+        .route("/integrations/{integration_id}", get(general::get_integration))
+        .route("/force-sync", post(general::force_sync))
+        .route("/openapi.json", get(openapi::serve));
+    Router::new()
+        .nest("/v1", v1)
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(app.clone(), logging::record))
+        .with_state(app)
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish.
+pub async fn serve(app: AppState, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let router = router(app.clone());
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await?;
+    app.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! The per-request interaction context: its log id (the `log_url`), who is calling, the
+//! warnings given and every upstream call made. Carried in a task-local so the error envelope,
+//! connectors and the upstream client can reach it without threading it through every call.
+
+use std::sync::{Arc, Mutex};
+
+use crate::store::UpstreamCallRecord;
+
+#[derive(Debug, Default)]
+pub struct CallState {
+    pub workspace_id: Option<String>,
+    pub integration_id: Option<String>,
+    pub warnings: Vec<String>,
+    pub upstream: Vec<UpstreamCallRecord>,
+    pub error_code: Option<&'static str>,
+    pub error_message: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct CallContext {
+    pub log_id: String,
+    pub log_url: String,
+    pub state: Mutex<CallState>,
+}
+
+impl CallContext {
+    pub fn new(public_url: &str) -> Arc<Self> {
+        let log_id = crate::ids::random_id();
+        let log_url = format!("{public_url}/dashboard/logs/{log_id}");
+        Arc::new(CallContext { log_id, log_url, state: Mutex::new(CallState::default()) })
+    }
+
+    pub fn update(&self, f: impl FnOnce(&mut CallState)) {
+        // A poisoned lock only means another holder panicked mid-update; the data is still usable.
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut state);
+    }
+
+    pub fn take(&self) -> CallState {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *state)
+    }
+}
+
+tokio::task_local! {
+    static CURRENT: Arc<CallContext>;
+}
+
+/// Runs `fut` with `ctx` as the current interaction.
+pub async fn scope<F: std::future::Future>(ctx: Arc<CallContext>, fut: F) -> F::Output {
+    CURRENT.scope(ctx, fut).await
+}
+
+pub fn current() -> Option<Arc<CallContext>> {
+    CURRENT.try_with(Arc::clone).ok()
+}
+
+/// Applies `f` to the current interaction, if there is one (syncs run outside any request).
+pub fn with_current(f: impl FnOnce(&mut CallState)) {
+    if let Some(ctx) = current() {
+        ctx.update(f);
+    }
+}
+
+pub fn record_upstream(call: UpstreamCallRecord) {
+    with_current(|state| state.upstream.push(call));
+}

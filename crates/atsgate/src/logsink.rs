@@ -1,0 +1,63 @@
+//! Interaction-log writes, batched off the request path: handlers enqueue, one task writes in
+//! batches. The queue is bounded (a full queue slows callers rather than dropping entries) and
+//! `flush` drains it, so nothing answered goes unrecorded on a clean shutdown.
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::store::{InteractionLog, Store};
+
+const QUEUE: usize = 4096;
+const BATCH: usize = 256;
+
+enum Message {
+    Log(Box<InteractionLog>),
+    Flush(oneshot::Sender<()>),
+}
+
+pub struct LogSink {
+    tx: mpsc::Sender<Message>,
+}
+
+impl LogSink {
+    pub fn spawn(store: Arc<dyn Store>) -> Self {
+        let (tx, mut rx) = mpsc::channel::<Message>(QUEUE);
+        tokio::spawn(async move {
+            let mut buffer = Vec::with_capacity(BATCH);
+            while rx.recv_many(&mut buffer, BATCH).await > 0 {
+                let mut logs = Vec::with_capacity(buffer.len());
+                let mut waiters = Vec::new();
+                for message in buffer.drain(..) {
+                    match message {
+                        Message::Log(log) => logs.push(*log),
+                        Message::Flush(done) => waiters.push(done),
+                    }
+                }
+                if !logs.is_empty() {
+                    if let Err(err) = store.insert_logs(&logs).await {
+                        tracing::error!(error = %err.0, count = logs.len(), "writing interaction logs failed");
+                    }
+                }
+                for waiter in waiters {
+                    let _ = waiter.send(());
+                }
+            }
+        });
+        LogSink { tx }
+    }
+
+    pub async fn record(&self, log: InteractionLog) {
+        if self.tx.send(Message::Log(Box::new(log))).await.is_err() {
+            tracing::error!("interaction log writer has stopped");
+        }
+    }
+
+    /// Waits until everything recorded so far is written.
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Message::Flush(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Sync: pulls jobs, candidates and applications from an integration's ATS into the store,
+//! giving each remote object its stable id, and marks what disappeared as deleted. Runs on
+//! `atsgate sync`, `POST /v1/force-sync` and periodically in `serve`; one sync per integration
+//! at a time.
+
+mod documents;
+pub mod scheduler;
+
+use std::collections::HashMap;
+
+use crate::{
+    app::App,
+    connectors::{Connector, ConnectorError, Page},
+    error::{Error, Result},
+    ids,
+    store::{Integration, SyncBatch, SyncCounts},
+};
+
+/// Pages through one vendor list to the end.
+async fn fetch_all<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ConnectorError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<T>, ConnectorError>>,
+{
+    let mut items = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = fetch(cursor.take()).await?;
+        items.extend(page.items);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(items),
+        }
+    }
+}
+
+/// Runs one complete sync of `integration` and records its outcome on the integration.
+pub async fn run(app: &App, integration: &Integration) -> Result<SyncCounts> {
+    let started = ids::now_ts();
+    app.store.record_sync_started(&integration.id, &started).await?;
+    let result = pull(app, integration, &started).await;
+    let finished = ids::now_ts();
+    match &result {
+        Ok(counts) => {
+            tracing::info!(integration = %integration.id, ?counts, "sync finished");
+            app.store.record_sync_finished(&integration.id, &finished, None).await?;
+        }
+        Err(err) => {
+            tracing::warn!(integration = %integration.id, error = %err, "sync failed");
+            let code = err.code().as_str();
+            app.store.record_sync_finished(&integration.id, &finished, Some((code, &err.to_string()))).await?;
+        }
+    }
+    result
+}
+
+async fn pull(app: &App, integration: &Integration, sync_at: &str) -> Result<SyncCounts> {
+    let connector: std::sync::Arc<dyn Connector> = app.connector(integration).await?;
+    let jobs = fetch_all(|c| {
+        let connector = connector.clone();
+        async move { connector.list_jobs(c.as_deref()).await }
+    })
+    .await
+    .map_err(Error::from)?;
+    let candidates = fetch_all(|c| {
+        let connector = connector.clone();
+        async move { connector.list_candidates(c.as_deref()).await }
+    })
+    .await
+    .map_err(Error::from)?;
+    let applications = fetch_all(|c| {
+        let connector = connector.clone();
+        async move { connector.list_applications(c.as_deref()).await }
+    })
+    .await
+    .map_err(Error::from)?;
+
+    let job_index: HashMap<&str, &crate::connectors::RemoteJob> = jobs.iter().map(|j| (j.remote_id.as_str(), j)).collect();
+    let builder = documents::Builder::new(&integration.id, &job_index, &candidates, &applications);
+    let batch = SyncBatch {
+        jobs: builder.job_rows(&jobs),
+        candidates: builder.candidate_rows()?,
+        applications: builder.application_rows()?,
+    };
+    Ok(app.store.apply_sync(&integration.id, sync_at, batch).await?)
+}

@@ -1,0 +1,156 @@
+//! The one outbound HTTP module: a pooled client per purpose, per-call deadlines, and the retry
+//! policy. Retries happen only when the ATS certainly did not act (connection refused, 429, 503),
+//! honouring `Retry-After` up to a cap. Every call is recorded in the interaction log (method,
+//! path, status, duration — never headers or bodies).
+
+pub mod download;
+pub mod guard;
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+
+use crate::{interaction, store::UpstreamCallRecord};
+
+#[derive(Debug, Clone)]
+pub struct UpstreamPolicy {
+    pub timeout: Duration,
+    pub max_retries: u32,
+    pub max_retry_after: Duration,
+}
+
+/// Shared outbound client for ATS calls.
+#[derive(Debug)]
+pub struct Upstream {
+    client: reqwest::Client,
+    policy: UpstreamPolicy,
+}
+
+/// Why no usable response came back.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Could not connect at all: the ATS did nothing.
+    #[error("could not connect: {0}")]
+    Connect(String),
+    /// The deadline passed; the ATS may or may not have acted.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// The connection broke after the request was sent; the ATS may or may not have acted.
+    #[error("connection failed: {0}")]
+    Broken(String),
+}
+
+impl Upstream {
+    pub fn new(policy: UpstreamPolicy) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("atsgate/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .tcp_nodelay(true)
+            .no_proxy()
+            .build()?;
+        Ok(Upstream { client, policy })
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Sends the request built by `build` (called again for each attempt), retrying only where a
+    /// duplicate action is impossible. Returns the final response whatever its status.
+    pub async fn send(&self, method: Method, url: &str, build: impl Fn(RequestBuilder) -> RequestBuilder) -> Result<Response, SendError> {
+        let path = url::Url::parse(url).map(|u| u.path().to_string()).unwrap_or_else(|_| url.to_string());
+        let mut attempt = 0;
+        loop {
+            let started = Instant::now();
+            let request = build(self.client.request(method.clone(), url)).timeout(self.policy.timeout);
+            let result = request.send().await;
+            let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+            let (status, error) = match &result {
+                Ok(response) => (Some(response.status().as_u16()), None),
+                Err(err) => (None, Some(describe(err))),
+            };
+            interaction::record_upstream(UpstreamCallRecord {
+                method: method.to_string(),
+                path: path.clone(),
+                status,
+                duration_ms: elapsed,
+                error: error.clone(),
+            });
+            let retry_in = match &result {
+                Ok(response) => retry_delay(response, attempt, &self.policy),
+                Err(err) if err.is_connect() => Some(backoff(attempt)),
+                Err(_) => None,
+            };
+            if attempt < self.policy.max_retries {
+                if let Some(delay) = retry_in {
+                    attempt += 1;
+                    tracing::debug!(%method, %path, attempt, ?delay, "retrying upstream call");
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+            }
+            return result.map_err(|err| {
+                if err.is_connect() {
+                    SendError::Connect(describe(&err))
+                } else if err.is_timeout() {
+                    SendError::Timeout(self.policy.timeout)
+                } else {
+                    SendError::Broken(describe(&err))
+                }
+            });
+        }
+    }
+}
+
+/// The wait before retrying a response that proves the ATS did not act, if we should retry.
+fn retry_delay(response: &Response, attempt: u32, policy: &UpstreamPolicy) -> Option<Duration> {
+    if !matches!(response.status(), StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE) {
+        return None;
+    }
+    match retry_after(response) {
+        Some(wait) if wait > policy.max_retry_after => None,
+        Some(wait) => Some(wait),
+        None => Some(backoff(attempt)),
+    }
+}
+
+/// Capped exponential backoff with jitter: 100 ms, 200 ms, 400 ms … (max 2 s).
+fn backoff(attempt: u32) -> Duration {
+    let base = 100u64.saturating_mul(1 << attempt.min(5)).min(2000);
+    let jitter = rand::random::<u64>() % (base / 2 + 1);
+    Duration::from_millis(base / 2 + jitter)
+}
+
+/// `Retry-After` in seconds or as an HTTP date.
+pub fn retry_after(response: &Response) -> Option<Duration> {
+    let value = response.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let delta = when.signed_duration_since(chrono::Utc::now());
+    Some(delta.to_std().unwrap_or_default())
+}
+
+/// A one-line description of a reqwest error without the URL (which could carry a signed token).
+pub fn describe(err: &reqwest::Error) -> String {
+    let mut text = if err.is_connect() {
+        "connection refused or unreachable".to_string()
+    } else if err.is_timeout() {
+        "timed out".to_string()
+    } else if err.is_body() || err.is_decode() {
+        "response body could not be read".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        if let Some(blocked) = cause.downcast_ref::<guard::BlockedAddress>() {
+            text = blocked.to_string();
+            break;
+        }
+        source = cause.source();
+    }
+    text
+}
