@@ -226,39 +226,35 @@ impl Greenhouse {
         self.tokens.lock().await.remove(user);
     }
 
-    /// Sends an authenticated call; on a 401 with a cached token, fetches a fresh token once.
-    async fn call(
-        &self,
-        method: Method,
-        url: &str,
-        user: &str,
-        body: Option<(&[Bytes], u64)>,
-    ) -> Result<Response, ConnectorError> {
-        for fresh in [false, true] {
-            let token = self.token(user).await?;
-            let response = self
-                .upstream
-                .send(method.clone(), url, |r| {
-                    let r = r.bearer_auth(&token);
-                    match body {
-                        Some((chunks, len)) => {
-                            let stream = futures::stream::iter(chunks.to_vec().into_iter().map(Ok::<_, std::io::Error>));
-                            r.header(reqwest::header::CONTENT_TYPE, "application/json")
-                                .header(reqwest::header::CONTENT_LENGTH, len)
-                                .body(reqwest::Body::wrap_stream(stream))
-                        }
-                        None => r,
-                    }
-                })
-                .await
-                .map_err(unavailable)?;
-            if response.status() == StatusCode::UNAUTHORIZED && !fresh {
-                self.forget_token(user).await;
-                continue;
-            }
+    /// Sends an authenticated call; on a 401 (a revoked or early-expired cached token) fetches a
+    /// fresh token and tries once more.
+    async fn call(&self, method: Method, url: &str, user: &str, body: Option<(&[Bytes], u64)>) -> Result<Response, ConnectorError> {
+        let response = self.attempt(&method, url, user, body).await?;
+        if response.status() != StatusCode::UNAUTHORIZED {
             return Ok(response);
         }
-        unreachable!("the loop returns on its second pass")
+        self.forget_token(user).await;
+        self.attempt(&method, url, user, body).await
+    }
+
+    async fn attempt(&self, method: &Method, url: &str, user: &str, body: Option<(&[Bytes], u64)>) -> Result<Response, ConnectorError> {
+        let token = self.token(user).await?;
+        self.upstream
+            .send(method.clone(), url, |r| {
+                let r = r.bearer_auth(&token);
+                match body {
+                    Some((chunks, len)) => {
+                        // Cloning `Bytes` shares the buffers: each attempt streams the same memory.
+                        let stream = futures::stream::iter(chunks.to_vec().into_iter().map(Ok::<_, std::io::Error>));
+                        r.header(reqwest::header::CONTENT_TYPE, "application/json")
+                            .header(reqwest::header::CONTENT_LENGTH, len)
+                            .body(reqwest::Body::wrap_stream(stream))
+                    }
+                    None => r,
+                }
+            })
+            .await
+            .map_err(unavailable)
     }
 
     async fn list<T: serde::de::DeserializeOwned>(&self, resource: &str, cursor: Option<&str>) -> Result<Page<T>, ConnectorError> {
