@@ -1,0 +1,132 @@
+//! Faithful local emulators of vendor ATS APIs, used as a library by
+//! atsgate's tests, its demo and its benchmarks (and by `atsgate emulate`).
+//!
+//! An emulator is an in-process HTTP server on a listener the caller bound
+//! (usually `127.0.0.1:0`), with seeded, deterministic data held in memory.
+//! It serves the vendor's own auth, list and upload endpoints with the
+//! vendor's status codes, error bodies, pagination and rate-limit headers,
+//! keeps every file it receives, and offers `/_emulator/*` control routes so
+//! a test can read back what arrived (with SHA-256), see every request, and
+//! script faults (429, 5xx, slow answers, connection resets).
+//!
+//! Layout: `common/` holds the vendor-neutral machinery every emulator
+//! reuses; one folder per vendor holds the vendor's wire format.
+
+pub mod common;
+mod greenhouse;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use anyhow::bail;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use common::server::{self, ServerHandle};
+
+/// The tools (vendors) [`start`] knows.
+pub const TOOLS: &[&str] = &["greenhouse"];
+
+/// Knobs shared by every emulator.
+#[derive(Clone, Debug)]
+pub struct EmulatorOptions {
+    /// How many candidates to seed (jobs and applications scale with it).
+    pub seed_candidates: usize,
+    /// Seed of the deterministic data generator.
+    pub seed: u64,
+    /// Requests allowed per client per window.
+    pub rate_limit_per_window: u32,
+    /// Length of the fixed rate-limit window.
+    pub rate_limit_window_secs: u64,
+    /// Lifetime of issued access tokens.
+    pub token_ttl_secs: u64,
+}
+
+impl Default for EmulatorOptions {
+    fn default() -> Self {
+        Self {
+            seed_candidates: 20,
+            seed: 42,
+            rate_limit_per_window: 500,
+            rate_limit_window_secs: 10,
+            token_ttl_secs: 3600,
+        }
+    }
+}
+
+/// A started emulator. Dropping it stops the server too; [`shutdown`]
+/// additionally waits for in-flight requests.
+///
+/// [`shutdown`]: RunningEmulator::shutdown
+pub struct RunningEmulator {
+    pub tool: &'static str,
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub base_url: String,
+    /// `base_url + "/auth"`; the token endpoint is `{auth_url}/token`.
+    pub auth_url: String,
+    /// `client_id`, `client_secret`, `user_id` of a client with every scope.
+    pub credentials: BTreeMap<String, String>,
+    /// Same keys, for a client lacking the attachment-create scope.
+    pub readonly_credentials: BTreeMap<String, String>,
+    /// Other valid user ids, usable as the token `sub`.
+    pub other_user_ids: Vec<String>,
+    server: ServerHandle,
+}
+
+impl RunningEmulator {
+    /// What a client needs to connect, e.g. for `atsgate emulate` to print.
+    pub fn info_json(&self) -> serde_json::Value {
+        json!({
+            "tool": self.tool,
+            "base_url": self.base_url,
+            "auth_url": self.auth_url,
+            "credentials": self.credentials,
+            "readonly_credentials": self.readonly_credentials,
+            "other_user_ids": self.other_user_ids,
+        })
+    }
+
+    /// Stops accepting connections and waits (bounded) for in-flight ones.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
+}
+
+/// Binds and serves in a background tokio task; returns once listening.
+/// An unknown `tool` is an error (see [`TOOLS`]).
+pub async fn start(
+    tool: &str,
+    listener: TcpListener,
+    options: EmulatorOptions,
+) -> anyhow::Result<RunningEmulator> {
+    let base_url = base_url_of(listener.local_addr()?);
+    match tool {
+        "greenhouse" => {
+            let built = greenhouse::build(base_url.clone(), &options).await?;
+            Ok(RunningEmulator {
+                tool: "greenhouse",
+                auth_url: format!("{base_url}/auth"),
+                base_url,
+                credentials: built.credentials,
+                readonly_credentials: built.readonly_credentials,
+                other_user_ids: built.other_user_ids,
+                server: server::spawn(listener, built.router),
+            })
+        }
+        other => bail!(
+            "unknown emulator tool {other:?}; known tools: {}",
+            TOOLS.join(", ")
+        ),
+    }
+}
+
+/// The URL clients should use; a wildcard bind is reached via loopback.
+fn base_url_of(addr: SocketAddr) -> String {
+    let host = match addr {
+        SocketAddr::V4(v4) if v4.ip().is_unspecified() => "127.0.0.1".to_owned(),
+        SocketAddr::V4(v4) => v4.ip().to_string(),
+        SocketAddr::V6(v6) if v6.ip().is_unspecified() => "[::1]".to_owned(),
+        SocketAddr::V6(v6) => format!("[{}]", v6.ip()),
+    };
+    format!("http://{host}:{}", addr.port())
+}
