@@ -94,11 +94,7 @@ impl RunningEmulator {
 
 /// Binds and serves in a background tokio task; returns once listening.
 /// An unknown `tool` is an error (see [`TOOLS`]).
-pub async fn start(
-    tool: &str,
-    listener: TcpListener,
-    options: EmulatorOptions,
-) -> anyhow::Result<RunningEmulator> {
+pub async fn start(tool: &str, listener: TcpListener, options: EmulatorOptions) -> anyhow::Result<RunningEmulator> {
     let base_url = base_url_of(listener.local_addr()?);
     match tool {
         "greenhouse" => {
@@ -113,10 +109,7 @@ pub async fn start(
                 server: server::spawn(listener, built.router),
             })
         }
-        other => bail!(
-            "unknown emulator tool {other:?}; known tools: {}",
-            TOOLS.join(", ")
-        ),
+        other => bail!("unknown emulator tool {other:?}; known tools: {}", TOOLS.join(", ")),
     }
 }
 

@@ -20,6 +20,9 @@ use crate::{
     upstream::{download::Downloader, Upstream, UpstreamPolicy},
 };
 
+/// A built connector and the sealed credentials it was built from.
+type CachedConnector = (String, Arc<dyn Connector>);
+
 pub struct App {
     pub config: Config,
     pub public_url: String,
@@ -31,7 +34,7 @@ pub struct App {
     pub logs: LogSink,
     /// Built connectors by integration id, with the sealed credentials they were built from
     /// (a change of credentials rebuilds them; tokens are cached inside).
-    connectors: RwLock<HashMap<String, (String, Arc<dyn Connector>)>>,
+    connectors: RwLock<HashMap<String, CachedConnector>>,
 }
 
 impl App {
@@ -47,7 +50,8 @@ impl App {
             max_retries: config.upstream_max_retries,
             max_retry_after: Duration::from_secs(config.upstream_max_retry_after_secs),
         })?);
-        let downloader = Downloader::new(config.allow_private_data_urls, Duration::from_secs(config.data_url_timeout_secs))?;
+        let downloader =
+            Downloader::new(config.allow_private_data_urls, Duration::from_secs(config.data_url_timeout_secs))?;
         Ok(Arc::new(App {
             public_url: config.public_url(),
             logs: LogSink::spawn(store.clone()),
@@ -61,7 +65,11 @@ impl App {
         }))
     }
 
-    pub fn seal_credentials(&self, integration_id: &str, credentials: &BTreeMap<String, String>) -> anyhow::Result<String> {
+    pub fn seal_credentials(
+        &self,
+        integration_id: &str,
+        credentials: &BTreeMap<String, String>,
+    ) -> anyhow::Result<String> {
         let plain = serde_json::to_vec(credentials)?;
         self.master_key.seal(&plain, integration_id)
     }

@@ -48,7 +48,10 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("data_dir", "Directory for the SQLite database and the generated master key."),
     ("database_url", "sqlite://PATH (default: <data_dir>/atsgate.db) or postgres://..."),
     ("public_url", "Base URL clients reach this gateway at (log_url, signed file URLs). Default: http://<listen>"),
-    ("master_key", "Base64 of 32 random bytes sealing ATS credentials. Default: generated into <data_dir>/master.key (0600)."),
+    (
+        "master_key",
+        "Base64 of 32 random bytes sealing ATS credentials. Default: generated into <data_dir>/master.key (0600).",
+    ),
     ("max_attachment_bytes", "Largest attachment accepted, in decoded bytes; larger gets 413."),
     ("allow_private_data_urls", "Let data_url reach loopback/private/link-local addresses (tests and demo only)."),
     ("data_url_timeout_secs", "Deadline for downloading a data_url."),
@@ -179,17 +182,11 @@ impl Config {
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("atsgate.db").display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("atsgate.db").display()))
     }
 
     pub fn public_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
-            .trim_end_matches('/')
-            .to_string()
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_string()
     }
 
     pub fn master_key(&self) -> anyhow::Result<MasterKey> {

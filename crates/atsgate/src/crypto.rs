@@ -26,9 +26,8 @@ const KEY_FILE: &str = "master.key";
 impl MasterKey {
     pub fn from_base64(text: &str) -> anyhow::Result<Self> {
         let bytes = STANDARD.decode(text.trim()).context("master key is not base64")?;
-        let key: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("master key must be 32 bytes (base64 of 32 random bytes)"))?;
+        let key: [u8; 32] =
+            bytes.try_into().map_err(|_| anyhow::anyhow!("master key must be 32 bytes (base64 of 32 random bytes)"))?;
         Ok(MasterKey(key))
     }
 

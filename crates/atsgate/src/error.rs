@@ -127,6 +127,8 @@ pub enum Error {
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
     AuthenticationInvalid(String),
     #[error("{0}")]
     IntegrationNotFound(String),
@@ -169,7 +171,8 @@ impl Error {
             Error::InputInvalid(_)
             | Error::NotFound(_)
             | Error::PayloadTooLarge { .. }
-            | Error::UnsupportedMediaType(_) => ErrorCode::PlatformInputInvalid,
+            | Error::UnsupportedMediaType(_)
+            | Error::MethodNotAllowed(_) => ErrorCode::PlatformInputInvalid,
             Error::AuthenticationInvalid(_) => ErrorCode::PlatformAuthenticationInvalid,
             Error::IntegrationNotFound(_) => ErrorCode::PlatformIntegrationNotFound,
             Error::ActionDisabled(_) => ErrorCode::IntegrationActionDisabled,

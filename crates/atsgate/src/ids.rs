@@ -12,9 +12,7 @@ pub const ID_LEN: usize = 24;
 /// A fresh random id of 24 base58 characters (~140 bits).
 pub fn random_id() -> String {
     let mut rng = rand::thread_rng();
-    (0..ID_LEN)
-        .map(|_| BASE58_ALPHABET[rng.gen_range(0..BASE58_ALPHABET.len())] as char)
-        .collect()
+    (0..ID_LEN).map(|_| BASE58_ALPHABET[rng.gen_range(0..BASE58_ALPHABET.len())] as char).collect()
 }
 
 /// The id of a remote object: a function of the integration, the model and the remote id only,

@@ -81,24 +81,13 @@ struct ControlState {
 }
 
 /// The control router, to be merged into the vendor's router.
-pub fn router(
-    vendor: Arc<dyn VendorControl>,
-    log: Arc<RequestLog>,
-    faults: Arc<FaultSet>,
-) -> Router {
+pub fn router(vendor: Arc<dyn VendorControl>, log: Arc<RequestLog>, faults: Arc<FaultSet>) -> Router {
     Router::new()
         .route("/_emulator/files", get(files))
         .route("/_emulator/requests", get(requests).delete(clear_requests))
         .route("/_emulator/faults", get(list_faults).post(add_faults))
-        .route(
-            "/_emulator/candidates/{id}",
-            delete(delete_candidate).patch(patch_candidate),
-        )
-        .with_state(ControlState {
-            vendor,
-            log,
-            faults,
-        })
+        .route("/_emulator/candidates/{id}", delete(delete_candidate).patch(patch_candidate))
+        .with_state(ControlState { vendor, log, faults })
 }
 
 async fn files(State(state): State<ControlState>) -> Response {
@@ -115,10 +104,7 @@ async fn clear_requests(State(state): State<ControlState>) -> Response {
 }
 
 async fn list_faults(State(state): State<ControlState>) -> Response {
-    json(
-        StatusCode::OK,
-        &json!({ "active_rules": state.faults.active() }),
-    )
+    json(StatusCode::OK, &json!({ "active_rules": state.faults.active() }))
 }
 
 async fn add_faults(State(state): State<ControlState>, body: Bytes) -> Response {
@@ -135,19 +121,10 @@ async fn delete_candidate(State(state): State<ControlState>, Path(id): Path<Stri
     control_result(state.vendor.delete_candidate(&id))
 }
 
-async fn patch_candidate(
-    State(state): State<ControlState>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
+async fn patch_candidate(State(state): State<ControlState>, Path(id): Path<String>, body: Bytes) -> Response {
     let patch = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(patch)) => patch,
-        _ => {
-            return message(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "body must be a JSON object of candidate fields",
-            )
-        }
+        _ => return message(StatusCode::UNPROCESSABLE_ENTITY, "body must be a JSON object of candidate fields"),
     };
     control_result(state.vendor.patch_candidate(&id, &patch))
 }

@@ -32,9 +32,7 @@ pub struct Edge {
 pub async fn middleware(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
-    let entry = edge
-        .log
-        .begin(&method, &path, request.uri().query().unwrap_or(""));
+    let entry = edge.log.begin(&method, &path, request.uri().query().unwrap_or(""));
     let action = edge.faults.take(&method, &path);
 
     if let Some(delay) = action.as_ref().and_then(|a| a.delay) {
@@ -64,7 +62,5 @@ pub async fn middleware(State(edge): State<Arc<Edge>>, request: Request, next: N
 
 /// Adds `Retry-After: secs` to `response`.
 pub fn set_retry_after(response: &mut Response, secs: u64) {
-    response
-        .headers_mut()
-        .insert("retry-after", HeaderValue::from(secs));
+    response.headers_mut().insert("retry-after", HeaderValue::from(secs));
 }

@@ -66,8 +66,7 @@ pub enum FaultCommand {
 
 /// Parses the body of `POST /_emulator/faults`: one rule object or an array.
 pub fn parse_commands(body: &[u8]) -> Result<Vec<FaultCommand>, String> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| format!("body is not JSON: {e}"))?;
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("body is not JSON: {e}"))?;
     let items = match value {
         serde_json::Value::Array(items) => items,
         other => vec![other],
@@ -76,8 +75,7 @@ pub fn parse_commands(body: &[u8]) -> Result<Vec<FaultCommand>, String> {
         .into_iter()
         .enumerate()
         .map(|(index, item)| {
-            let wire: RuleWire =
-                serde_json::from_value(item).map_err(|e| format!("rule {index}: {e}"))?;
+            let wire: RuleWire = serde_json::from_value(item).map_err(|e| format!("rule {index}: {e}"))?;
             to_command(wire).map_err(|e| format!("rule {index}: {e}"))
         })
         .collect()
@@ -92,9 +90,7 @@ fn to_command(wire: RuleWire) -> Result<FaultCommand, String> {
     }
     if let Some(status) = wire.status {
         if !(400..=599).contains(&status) {
-            return Err(format!(
-                "status {status} is not an error status (400..=599)"
-            ));
+            return Err(format!("status {status} is not an error status (400..=599)"));
         }
         if wire.reset_after_store {
             return Err("status and reset_after_store cannot be combined".into());
@@ -145,13 +141,8 @@ impl FaultSet {
     pub fn take(&self, method: &str, path: &str) -> Option<FaultAction> {
         let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
         let index = rules.iter().position(|rule| {
-            rule.path_prefix
-                .as_deref()
-                .is_none_or(|prefix| path.starts_with(prefix))
-                && rule
-                    .method
-                    .as_deref()
-                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            rule.path_prefix.as_deref().is_none_or(|prefix| path.starts_with(prefix))
+                && rule.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
         })?;
         let rule = &mut rules[index];
         let action = FaultAction {
@@ -176,12 +167,9 @@ mod tests {
     fn parses_single_rule_and_array() {
         let one = parse_commands(br#"{"status":503}"#).unwrap();
         assert_eq!(one.len(), 1);
-        let many = parse_commands(br#"[{"clear":true},{"delay_ms":5,"times":2,"method":"post"}]"#)
-            .unwrap();
+        let many = parse_commands(br#"[{"clear":true},{"delay_ms":5,"times":2,"method":"post"}]"#).unwrap();
         assert_eq!(many[0], FaultCommand::Clear);
-        let FaultCommand::Add(rule) = &many[1] else {
-            panic!("expected a rule")
-        };
+        let FaultCommand::Add(rule) = &many[1] else { panic!("expected a rule") };
         assert_eq!(rule.times, 2);
         assert_eq!(rule.delay, Some(Duration::from_millis(5)));
     }
@@ -204,14 +192,8 @@ mod tests {
         .unwrap();
         assert_eq!(set.apply(commands), 2);
         assert_eq!(set.take("GET", "/v3/jobs").unwrap().status, Some(429));
-        assert_eq!(
-            set.take("POST", "/v3/attachments").unwrap().status,
-            Some(503)
-        );
-        assert_eq!(
-            set.take("POST", "/v3/attachments").unwrap().status,
-            Some(429)
-        );
+        assert_eq!(set.take("POST", "/v3/attachments").unwrap().status, Some(503));
+        assert_eq!(set.take("POST", "/v3/attachments").unwrap().status, Some(429));
         assert_eq!(set.take("GET", "/v3/jobs"), None);
         assert_eq!(set.active(), 0);
     }

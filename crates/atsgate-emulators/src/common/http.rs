@@ -21,10 +21,7 @@ pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
         // here; both are emulator bugs, reported like a vendor would.
         Err(err) => {
             tracing::error!(%err, "emulator failed to serialise a response");
-            json_bytes(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                br#"{"message":"Internal Server Error"}"#.to_vec(),
-            )
+            json_bytes(StatusCode::INTERNAL_SERVER_ERROR, br#"{"message":"Internal Server Error"}"#.to_vec())
         }
     }
 }
@@ -33,10 +30,7 @@ pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
 pub fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(JSON_CONTENT_TYPE),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
     response
 }
 
@@ -47,10 +41,7 @@ pub fn message(status: StatusCode, message: &str) -> Response {
 
 /// Current Unix time in whole seconds.
 pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// One validation problem, named by the offending field or parameter.
@@ -62,9 +53,6 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            field: field.into(),
-        }
+        Self { message: message.into(), field: field.into() }
     }
 }

@@ -50,22 +50,14 @@ pub const CURSOR_PARAM: &str = "cursor";
 pub const PER_PAGE_PARAM: &str = "per_page";
 
 /// Resolves the query of a list request for `resource`.
-pub fn parse(
-    resource: &str,
-    raw_query: Option<&str>,
-    limits: PageLimits,
-) -> Result<PageRequest, FieldError> {
-    let pairs: Vec<(String, String)> =
-        url::form_urlencoded::parse(raw_query.unwrap_or("").as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+pub fn parse(resource: &str, raw_query: Option<&str>, limits: PageLimits) -> Result<PageRequest, FieldError> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
 
     if let Some((_, cursor)) = pairs.iter().find(|(k, _)| k == CURSOR_PARAM) {
         if pairs.len() > 1 {
-            return Err(FieldError::new(
-                CURSOR_PARAM,
-                "cursor must be the only query parameter",
-            ));
+            return Err(FieldError::new(CURSOR_PARAM, "cursor must be the only query parameter"));
         }
         return decode(resource, cursor, limits);
     }
@@ -74,28 +66,18 @@ pub fn parse(
     let mut filters = Vec::with_capacity(pairs.len());
     for (key, value) in pairs {
         if key == PER_PAGE_PARAM {
-            per_page = value
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=limits.max_per_page).contains(n))
-                .ok_or_else(|| {
+            per_page =
+                value.parse::<usize>().ok().filter(|n| (1..=limits.max_per_page).contains(n)).ok_or_else(|| {
                     FieldError::new(
                         PER_PAGE_PARAM,
-                        format!(
-                            "per_page must be an integer between 1 and {}",
-                            limits.max_per_page
-                        ),
+                        format!("per_page must be an integer between 1 and {}", limits.max_per_page),
                     )
                 })?;
         } else {
             filters.push((key, value));
         }
     }
-    Ok(PageRequest {
-        per_page,
-        after: None,
-        filters,
-    })
+    Ok(PageRequest { per_page, after: None, filters })
 }
 
 fn decode(resource: &str, cursor: &str, limits: PageLimits) -> Result<PageRequest, FieldError> {
@@ -105,21 +87,13 @@ fn decode(resource: &str, cursor: &str, limits: PageLimits) -> Result<PageReques
     if wire.r != resource || wire.p == 0 || wire.p > limits.max_per_page {
         return Err(invalid());
     }
-    Ok(PageRequest {
-        per_page: wire.p,
-        after: Some(wire.a),
-        filters: wire.q,
-    })
+    Ok(PageRequest { per_page: wire.p, after: Some(wire.a), filters: wire.q })
 }
 
 /// The cursor for the page after the record `last_id`.
 pub fn next_cursor(resource: &str, request: &PageRequest, last_id: &str) -> String {
-    let wire = CursorWire {
-        r: resource.to_owned(),
-        a: last_id.to_owned(),
-        p: request.per_page,
-        q: request.filters.clone(),
-    };
+    let wire =
+        CursorWire { r: resource.to_owned(), a: last_id.to_owned(), p: request.per_page, q: request.filters.clone() };
     let json = serde_json::to_vec(&wire).expect("cursor serialises");
     URL_SAFE_NO_PAD.encode(json)
 }
@@ -127,20 +101,15 @@ pub fn next_cursor(resource: &str, request: &PageRequest, last_id: &str) -> Stri
 /// `<{base_url}{path}?cursor={cursor}>; rel="next"`.
 pub fn link_next(base_url: &str, path: &str, cursor: &str) -> HeaderValue {
     // Base64url and a URL we built ourselves are always valid header bytes.
-    HeaderValue::from_str(&format!(
-        "<{base_url}{path}?{CURSOR_PARAM}={cursor}>; rel=\"next\""
-    ))
-    .expect("link header is ASCII")
+    HeaderValue::from_str(&format!("<{base_url}{path}?{CURSOR_PARAM}={cursor}>; rel=\"next\""))
+        .expect("link header is ASCII")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const LIMITS: PageLimits = PageLimits {
-        default_per_page: 100,
-        max_per_page: 500,
-    };
+    const LIMITS: PageLimits = PageLimits { default_per_page: 100, max_per_page: 500 };
 
     #[test]
     fn first_request_then_cursor_round_trip() {
@@ -156,10 +125,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_requests() {
-        assert_eq!(
-            parse("jobs", Some("per_page=0"), LIMITS).unwrap_err().field,
-            "per_page"
-        );
+        assert_eq!(parse("jobs", Some("per_page=0"), LIMITS).unwrap_err().field, "per_page");
         assert!(parse("jobs", Some("per_page=501"), LIMITS).is_err());
         assert!(parse("jobs", Some("per_page=x"), LIMITS).is_err());
         assert!(parse("jobs", Some("cursor=abc&per_page=2"), LIMITS).is_err());

@@ -54,14 +54,7 @@ impl FixedWindowLimiter {
         let window = match windows.get_mut(key) {
             Some(w) if now.duration_since(w.started) < self.window => w,
             _ => {
-                windows.insert(
-                    key.to_owned(),
-                    Window {
-                        started: now,
-                        started_unix: unix_now(),
-                        count: 0,
-                    },
-                );
+                windows.insert(key.to_owned(), Window { started: now, started_unix: unix_now(), count: 0 });
                 windows.get_mut(key).expect("just inserted")
             }
         };
@@ -69,9 +62,7 @@ impl FixedWindowLimiter {
         if allowed {
             window.count += 1;
         }
-        let left = self
-            .window
-            .saturating_sub(now.duration_since(window.started));
+        let left = self.window.saturating_sub(now.duration_since(window.started));
         RateDecision {
             allowed,
             limit: self.limit,

@@ -91,10 +91,7 @@ impl Drop for ServerHandle {
 pub fn spawn(listener: TcpListener, router: Router) -> ServerHandle {
     let (shutdown, shutdown_rx) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, router, shutdown_rx));
-    ServerHandle {
-        shutdown,
-        task: Some(task),
-    }
+    ServerHandle { shutdown, task: Some(task) }
 }
 
 async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) {
@@ -127,10 +124,7 @@ async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: watch:
 
 async fn serve_connection(stream: TcpStream, router: Router, mut shutdown: watch::Receiver<bool>) {
     let control = ConnectionControl::default();
-    let io = TokioIo::new(ResettableStream {
-        stream,
-        control: control.clone(),
-    });
+    let io = TokioIo::new(ResettableStream { stream, control: control.clone() });
     let request_control = control.clone();
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(request_control.clone());
@@ -177,21 +171,13 @@ impl Drop for ResettableStream {
 }
 
 impl AsyncRead for ResettableStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.stream).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for ResettableStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.stream).poll_write(cx, buf)
     }
 

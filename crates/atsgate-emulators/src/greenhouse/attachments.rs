@@ -164,10 +164,7 @@ pub async fn create(
     };
     let mut store = gh.write_store();
     match store.add_attachment(attachment) {
-        Some(stored) => http::json(
-            StatusCode::CREATED,
-            &stored.view(gh.download_url(stored.id)),
-        ),
+        Some(stored) => http::json(StatusCode::CREATED, &stored.view(gh.download_url(stored.id))),
         None => errors::validation(&[application_not_found(valid.application_id)]),
     }
 }
@@ -188,10 +185,7 @@ fn validate<'a>(gh: &Greenhouse, body: &'a UploadBody<'a>) -> Result<Valid<'a>, 
         l => match l.as_id() {
             Some(id) if gh.read_store().applications.contains_key(&id) => Ok(id),
             Some(id) => Err(application_not_found(id)),
-            None => Err(FieldError::new(
-                "application_id",
-                "application_id must be an integer",
-            )),
+            None => Err(FieldError::new("application_id", "application_id must be an integer")),
         },
     };
 
@@ -200,37 +194,21 @@ fn validate<'a>(gh: &Greenhouse, body: &'a UploadBody<'a>) -> Result<Valid<'a>, 
         None => Err(FieldError::new("filename", "filename must be a string")),
         Some("") => Err(FieldError::new("filename", "filename must not be empty")),
         Some(name) => match blocked_extension(name) {
-            Some(ext) => Err(FieldError::new(
-                "filename",
-                format!("File extension .{ext} is not allowed"),
-            )),
+            Some(ext) => Err(FieldError::new("filename", format!("File extension .{ext} is not allowed"))),
             None => Ok(name),
         },
     };
 
-    let kind = if body.kind.is_absent() {
-        Err(missing("type"))
-    } else {
-        one_of("type", &body.kind, TYPES)
-    };
+    let kind = if body.kind.is_absent() { Err(missing("type")) } else { one_of("type", &body.kind, TYPES) };
 
     let content = match (body.content.is_absent(), body.url.is_absent()) {
         (true, true) => Err(FieldError::new("content", "Provide either content or url")),
-        (false, false) => Err(FieldError::new(
-            "content",
-            "Provide either content or url, not both",
-        )),
-        (true, false) => Err(FieldError::new(
-            "url",
-            "url uploads are not supported by this emulator",
-        )),
+        (false, false) => Err(FieldError::new("content", "Provide either content or url, not both")),
+        (true, false) => Err(FieldError::new("url", "url uploads are not supported by this emulator")),
         (false, true) => match body.content.as_str() {
             Some("") => Err(missing("content")),
             Some(content) => Ok(content),
-            None => Err(FieldError::new(
-                "content",
-                "content must be a base64 string",
-            )),
+            None => Err(FieldError::new("content", "content must be a base64 string")),
         },
     };
 
@@ -239,14 +217,8 @@ fn validate<'a>(gh: &Greenhouse, body: &'a UploadBody<'a>) -> Result<Valid<'a>, 
         _ if body.content_type.is_absent() && body.content.is_absent() => Ok(""),
         _ if body.content_type.is_absent() => Err(missing("content_type")),
         Some(ct) if allowed_content_type(ct) => Ok(ct.trim()),
-        Some(ct) => Err(FieldError::new(
-            "content_type",
-            format!("content_type {ct} is not allowed"),
-        )),
-        None => Err(FieldError::new(
-            "content_type",
-            "content_type must be a string",
-        )),
+        Some(ct) => Err(FieldError::new("content_type", format!("content_type {ct} is not allowed"))),
+        None => Err(FieldError::new("content_type", "content_type must be a string")),
     };
 
     let visibility = if body.visibility.is_absent() {
@@ -264,29 +236,17 @@ fn validate<'a>(gh: &Greenhouse, body: &'a UploadBody<'a>) -> Result<Valid<'a>, 
         keep(p, content_type),
         keep(p, visibility),
     );
-    match (
-        application_id,
-        filename,
-        kind,
-        content,
-        content_type,
-        visibility,
-    ) {
-        (
-            Some(application_id),
-            Some(filename),
-            Some(kind),
-            Some(content),
-            Some(content_type),
-            Some(visibility),
-        ) => Ok(Valid {
-            application_id,
-            filename,
-            kind,
-            content,
-            content_type,
-            visibility: visibility.unwrap_or_else(|| default_visibility(kind)),
-        }),
+    match (application_id, filename, kind, content, content_type, visibility) {
+        (Some(application_id), Some(filename), Some(kind), Some(content), Some(content_type), Some(visibility)) => {
+            Ok(Valid {
+                application_id,
+                filename,
+                kind,
+                content,
+                content_type,
+                visibility: visibility.unwrap_or_else(|| default_visibility(kind)),
+            })
+        }
         _ => Err(problems),
     }
 }
@@ -296,11 +256,7 @@ fn keep<T>(problems: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Opt
     result.map_err(|e| problems.push(e)).ok()
 }
 
-fn one_of(
-    field: &str,
-    value: &Loose<'_>,
-    allowed: &[&'static str],
-) -> Result<&'static str, FieldError> {
+fn one_of(field: &str, value: &Loose<'_>, allowed: &[&'static str]) -> Result<&'static str, FieldError> {
     value
         .as_str()
         .and_then(|v| allowed.iter().find(|a| **a == v).copied())
@@ -327,19 +283,13 @@ fn blocked_extension(filename: &str) -> Option<String> {
 /// is `text/plain`), case-insensitively as RFC 9110 says.
 fn allowed_content_type(value: &str) -> bool {
     let essence = value.split(';').next().unwrap_or("").trim();
-    CONTENT_TYPES
-        .iter()
-        .any(|ct| ct.eq_ignore_ascii_case(essence))
+    CONTENT_TYPES.iter().any(|ct| ct.eq_ignore_ascii_case(essence))
 }
 
 /// Standard-alphabet base64, padded or not; no whitespace, no URL-safe
 /// alphabet (Greenhouse documents plain Base64).
 fn decode_base64(content: &str) -> Option<Vec<u8>> {
-    let engine = if content.len() % 4 == 0 {
-        base64_simd::STANDARD
-    } else {
-        base64_simd::STANDARD_NO_PAD
-    };
+    let engine = if content.len() % 4 == 0 { base64_simd::STANDARD } else { base64_simd::STANDARD_NO_PAD };
     engine.decode_to_vec(content.as_bytes()).ok()
 }
 
@@ -367,11 +317,7 @@ pub async fn download(
         }
     }
     let Ok(id) = id.parse::<Id>() else {
-        return storage_error(
-            StatusCode::NOT_FOUND,
-            "NoSuchKey",
-            "The specified key does not exist.",
-        );
+        return storage_error(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist.");
     };
     let (Some(expires), Some(sig)) = (expires, sig) else {
         return storage_error(
@@ -381,22 +327,14 @@ pub async fn download(
         );
     };
     if sign(&gh.file_secret, id, expires) != sig {
-        return storage_error(
-            StatusCode::FORBIDDEN,
-            "SignatureDoesNotMatch",
-            "The request signature does not match.",
-        );
+        return storage_error(StatusCode::FORBIDDEN, "SignatureDoesNotMatch", "The request signature does not match.");
     }
     if expires < http::unix_now() {
         return storage_error(StatusCode::FORBIDDEN, "AccessDenied", "Request has expired");
     }
     let store = gh.read_store();
     let Some(attachment) = store.attachments.get(&id) else {
-        return storage_error(
-            StatusCode::NOT_FOUND,
-            "NoSuchKey",
-            "The specified key does not exist.",
-        );
+        return storage_error(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist.");
     };
     let mut response = Response::new(Body::from(attachment.bytes.clone()));
     let headers = response.headers_mut();
@@ -429,10 +367,7 @@ fn storage_error(status: StatusCode, code: &str, message: &str) -> Response {
     );
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/xml"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml"));
     response
 }
 

@@ -73,13 +73,7 @@ impl TokenStore {
         // Forget expired tokens here rather than on every lookup: issuing is
         // rare (once per TTL per client), lookups are per request.
         tokens.retain(|_, issued| issued.expires > now);
-        tokens.insert(
-            token.clone(),
-            IssuedToken {
-                principal,
-                expires: now + ttl,
-            },
-        );
+        tokens.insert(token.clone(), IssuedToken { principal, expires: now + ttl });
         token
     }
 
@@ -92,11 +86,9 @@ impl TokenStore {
 
 /// `POST /auth/token`.
 pub async fn token(State(gh): State<Arc<Greenhouse>>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(client) = basic_credentials(&headers).and_then(|(id, secret)| {
-        gh.clients
-            .iter()
-            .find(|c| c.client_id == id && c.client_secret == secret)
-    }) else {
+    let Some(client) = basic_credentials(&headers)
+        .and_then(|(id, secret)| gh.clients.iter().find(|c| c.client_id == id && c.client_secret == secret))
+    else {
         return errors::oauth(StatusCode::UNAUTHORIZED, "invalid_client", None);
     };
 
@@ -111,13 +103,7 @@ pub async fn token(State(gh): State<Arc<Greenhouse>>, headers: HeaderMap, body: 
     }
     match grant_type.as_deref() {
         Some("client_credentials") => {}
-        None => {
-            return errors::oauth(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                Some("grant_type is required"),
-            )
-        }
+        None => return errors::oauth(StatusCode::BAD_REQUEST, "invalid_request", Some("grant_type is required")),
         Some(_) => return errors::oauth(StatusCode::BAD_REQUEST, "unsupported_grant_type", None),
     }
     let user_id = match sub.as_deref().map(str::trim) {
@@ -154,18 +140,12 @@ pub async fn token(State(gh): State<Arc<Greenhouse>>, headers: HeaderMap, body: 
             "expires_in": gh.token_ttl.as_secs(),
         }),
     );
-    response
-        .headers_mut()
-        .insert("cache-control", HeaderValue::from_static("no-store"));
+    response.headers_mut().insert("cache-control", HeaderValue::from_static("no-store"));
     response
 }
 
 /// Authenticates, rate-limits and annotates every /v3 request.
-pub async fn v3_guard(
-    State(gh): State<Arc<Greenhouse>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub async fn v3_guard(State(gh): State<Arc<Greenhouse>>, mut request: Request, next: Next) -> Response {
     let Some(principal) = bearer(request.headers()).and_then(|t| gh.tokens.lookup(t)) else {
         return errors::unauthorized();
     };
@@ -198,7 +178,5 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 
 fn random_hex(bytes: usize) -> String {
     let mut rng = rand::thread_rng();
-    (0..bytes)
-        .map(|_| format!("{:02x}", rng.gen::<u8>()))
-        .collect()
+    (0..bytes).map(|_| format!("{:02x}", rng.gen::<u8>())).collect()
 }

@@ -39,11 +39,7 @@ impl VendorControl for Control {
 
     fn delete_candidate(&self, id: &str) -> Result<Value, ControlError> {
         let id = parse_id(id)?;
-        let removed = self
-            .0
-            .write_store()
-            .delete_candidate(id)
-            .ok_or(ControlError::NotFound)?;
+        let removed = self.0.write_store().delete_candidate(id).ok_or(ControlError::NotFound)?;
         Ok(json!({ "deleted_candidate_id": id, "deleted_application_ids": removed }))
     }
 

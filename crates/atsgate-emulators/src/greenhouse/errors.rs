@@ -16,17 +16,12 @@ use crate::common::ratelimit::RateDecision;
 
 pub fn unauthorized() -> Response {
     let mut response = http::message(StatusCode::UNAUTHORIZED, "Unauthorized");
-    response
-        .headers_mut()
-        .insert("www-authenticate", HeaderValue::from_static("Bearer"));
+    response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer"));
     response
 }
 
 pub fn missing_scope(scope: &str) -> Response {
-    http::message(
-        StatusCode::FORBIDDEN,
-        &format!("Forbidden: missing scope {scope}"),
-    )
+    http::message(StatusCode::FORBIDDEN, &format!("Forbidden: missing scope {scope}"))
 }
 
 pub fn not_found() -> Response {
@@ -34,10 +29,7 @@ pub fn not_found() -> Response {
 }
 
 pub fn validation(errors: &[FieldError]) -> Response {
-    http::json(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &json!({ "message": "Validation error", "errors": errors }),
-    )
+    http::json(StatusCode::UNPROCESSABLE_ENTITY, &json!({ "message": "Validation error", "errors": errors }))
 }
 
 pub fn bad_request(message: &str) -> Response {
@@ -51,14 +43,9 @@ pub fn oauth(status: StatusCode, error: &str, description: Option<&str>) -> Resp
         None => json!({ "error": error }),
     };
     let mut response = http::json(status, &body);
-    response
-        .headers_mut()
-        .insert("cache-control", HeaderValue::from_static("no-store"));
+    response.headers_mut().insert("cache-control", HeaderValue::from_static("no-store"));
     if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            "www-authenticate",
-            HeaderValue::from_static("Basic realm=\"greenhouse\""),
-        );
+        response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Basic realm=\"greenhouse\""));
     }
     response
 }
@@ -68,9 +55,7 @@ pub fn rate_limited(decision: &RateDecision) -> Response {
     let mut response = http::message(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
     set_rate_headers(&mut response, decision);
     set_retry_after(&mut response, decision.retry_after_secs);
-    response
-        .headers_mut()
-        .insert("x-ratelimit-reset", HeaderValue::from(decision.reset_unix));
+    response.headers_mut().insert("x-ratelimit-reset", HeaderValue::from(decision.reset_unix));
     response
 }
 
@@ -78,10 +63,7 @@ pub fn rate_limited(decision: &RateDecision) -> Response {
 pub fn set_rate_headers(response: &mut Response, decision: &RateDecision) {
     let headers = response.headers_mut();
     headers.insert("x-ratelimit-limit", HeaderValue::from(decision.limit));
-    headers.insert(
-        "x-ratelimit-remaining",
-        HeaderValue::from(decision.remaining),
-    );
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(decision.remaining));
 }
 
 /// The answer of an injected fault (see `common::faults`).
@@ -91,10 +73,7 @@ pub fn fault(status: StatusCode, retry_after_s: Option<u64>) -> Response {
     if let Some(secs) = retry_after_s {
         set_retry_after(&mut response, secs);
         if status == StatusCode::TOO_MANY_REQUESTS {
-            response.headers_mut().insert(
-                "x-ratelimit-reset",
-                HeaderValue::from(http::unix_now() + secs),
-            );
+            response.headers_mut().insert("x-ratelimit-reset", HeaderValue::from(http::unix_now() + secs));
         }
     }
     response

@@ -119,19 +119,12 @@ fn apply(resource: Resource, f: &mut Filters, key: &str, value: &str) -> Result<
     use Resource::*;
     if let Some((field, op)) = bracketed(key) {
         if resource.has_timestamps() && matches!(field, "created_at" | "updated_at") {
-            let bounds = if field == "created_at" {
-                &mut f.created
-            } else {
-                &mut f.updated
-            };
+            let bounds = if field == "created_at" { &mut f.created } else { &mut f.updated };
             let ts = timestamp(key, value)?;
             return if bounds.set(op, ts) {
                 Ok(())
             } else {
-                Err(FieldError::new(
-                    key,
-                    "operator must be one of gte, gt, lte, lt",
-                ))
+                Err(FieldError::new(key, "operator must be one of gte, gt, lte, lt"))
             };
         }
         return Err(unknown(key));
@@ -141,23 +134,13 @@ fn apply(resource: Resource, f: &mut Filters, key: &str, value: &str) -> Result<
         // Field selection is documented; the emulator always returns every field.
         (_, "fields") => {}
         (r, "created_at" | "updated_at") if r.has_timestamps() => {
-            let (op, ts) = value.split_once('|').ok_or_else(|| {
-                FieldError::new(
-                    key,
-                    "expected <op>|<timestamp>, e.g. gte|2024-01-01T00:00:00Z",
-                )
-            })?;
+            let (op, ts) = value
+                .split_once('|')
+                .ok_or_else(|| FieldError::new(key, "expected <op>|<timestamp>, e.g. gte|2024-01-01T00:00:00Z"))?;
             let ts = timestamp(key, ts)?;
-            let bounds = if key == "created_at" {
-                &mut f.created
-            } else {
-                &mut f.updated
-            };
+            let bounds = if key == "created_at" { &mut f.created } else { &mut f.updated };
             if !bounds.set(op, ts) {
-                return Err(FieldError::new(
-                    key,
-                    "operator must be one of gte, gt, lte, lt",
-                ));
+                return Err(FieldError::new(key, "operator must be one of gte, gt, lte, lt"));
             }
         }
         (Jobs, "status") => f.status = Some(one_of(key, value, JOB_STATUSES)?),
@@ -188,9 +171,7 @@ fn one_of(key: &str, value: &str, allowed: &[&'static str]) -> Result<&'static s
         .iter()
         .find(|a| **a == value)
         .copied()
-        .ok_or_else(|| {
-            FieldError::new(key, format!("{key} must be one of: {}", allowed.join(", ")))
-        })
+        .ok_or_else(|| FieldError::new(key, format!("{key} must be one of: {}", allowed.join(", "))))
 }
 
 fn id_list(key: &str, value: &str) -> Result<Vec<Id>, FieldError> {
@@ -198,17 +179,9 @@ fn id_list(key: &str, value: &str) -> Result<Vec<Id>, FieldError> {
         .split(',')
         .map(|part| part.trim().parse::<Id>())
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| {
-            FieldError::new(
-                key,
-                format!("{key} must be a comma separated list of integer ids"),
-            )
-        })?;
+        .map_err(|_| FieldError::new(key, format!("{key} must be a comma separated list of integer ids")))?;
     if ids.len() > MAX_IDS {
-        return Err(FieldError::new(
-            key,
-            format!("{key} accepts at most {MAX_IDS} ids"),
-        ));
+        return Err(FieldError::new(key, format!("{key} accepts at most {MAX_IDS} ids")));
     }
     ids.sort_unstable();
     ids.dedup();
@@ -223,20 +196,13 @@ fn timestamp(key: &str, value: &str) -> Result<DateTime<Utc>, FieldError> {
         return Ok(ts.with_timezone(&Utc));
     }
     if let Ok(date) = NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
-        return Ok(date
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_utc());
+        return Ok(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
     }
-    Err(FieldError::new(
-        key,
-        format!("{key} must be an ISO-8601 timestamp"),
-    ))
+    Err(FieldError::new(key, format!("{key} must be an ISO-8601 timestamp")))
 }
 
 fn listed(list: &Option<Vec<Id>>, id: Id) -> bool {
-    list.as_ref()
-        .is_none_or(|ids| ids.binary_search(&id).is_ok())
+    list.as_ref().is_none_or(|ids| ids.binary_search(&id).is_ok())
 }
 
 impl Filters {
@@ -276,20 +242,14 @@ mod tests {
     use super::*;
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn both_timestamp_spellings_parse() {
         let f = parse(
             Resource::Candidates,
-            &pairs(&[
-                ("updated_at[gte]", "2024-01-01T00:00:00Z"),
-                ("created_at", "lt|2025-01-01"),
-            ]),
+            &pairs(&[("updated_at[gte]", "2024-01-01T00:00:00Z"), ("created_at", "lt|2025-01-01")]),
         )
         .unwrap();
         assert!(f.updated.gte.is_some());
@@ -298,16 +258,8 @@ mod tests {
 
     #[test]
     fn rejects_unknown_and_malformed() {
-        assert!(parse(
-            Resource::Candidates,
-            &pairs(&[("updated_after", "2024-01-01")])
-        )
-        .is_err());
-        assert!(parse(
-            Resource::Users,
-            &pairs(&[("updated_at[gte]", "2024-01-01")])
-        )
-        .is_err());
+        assert!(parse(Resource::Candidates, &pairs(&[("updated_after", "2024-01-01")])).is_err());
+        assert!(parse(Resource::Users, &pairs(&[("updated_at[gte]", "2024-01-01")])).is_err());
         assert!(parse(Resource::Jobs, &pairs(&[("ids", "1,x")])).is_err());
         assert!(parse(Resource::Applications, &pairs(&[("status", "converted")])).is_err());
         let many = (0..51).map(|i| i.to_string()).collect::<Vec<_>>().join(",");

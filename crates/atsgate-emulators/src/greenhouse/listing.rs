@@ -24,73 +24,34 @@ use super::Greenhouse;
 use crate::common::http;
 use crate::common::pagination::{self, PageLimits, PageRequest};
 
-const LIMITS: PageLimits = PageLimits {
-    default_per_page: 100,
-    max_per_page: 500,
-};
+const LIMITS: PageLimits = PageLimits { default_per_page: 100, max_per_page: 500 };
 
 pub async fn jobs(State(gh): State<Arc<Greenhouse>>, RawQuery(query): RawQuery) -> Response {
     list(&gh, Resource::Jobs, query, |store, page, filters| {
         let rows = select(&store.jobs, page, filters, Filters::job);
-        finish(
-            &gh,
-            Resource::Jobs,
-            page,
-            rows,
-            |j| j.id,
-            |rows| serialize(&rows),
-        )
+        finish(&gh, Resource::Jobs, page, rows, |j| j.id, |rows| serialize(&rows))
     })
 }
 
 pub async fn users(State(gh): State<Arc<Greenhouse>>, RawQuery(query): RawQuery) -> Response {
     list(&gh, Resource::Users, query, |store, page, filters| {
         let rows = select(&store.users, page, filters, Filters::user);
-        finish(
-            &gh,
-            Resource::Users,
-            page,
-            rows,
-            |u| u.id,
-            |rows| serialize(&rows),
-        )
+        finish(&gh, Resource::Users, page, rows, |u| u.id, |rows| serialize(&rows))
     })
 }
 
 pub async fn candidates(State(gh): State<Arc<Greenhouse>>, RawQuery(query): RawQuery) -> Response {
     list(&gh, Resource::Candidates, query, |store, page, filters| {
         let rows = select(&store.candidates, page, filters, Filters::candidate);
-        finish(
-            &gh,
-            Resource::Candidates,
-            page,
-            rows,
-            |c| c.id,
-            |rows| serialize(&rows),
-        )
+        finish(&gh, Resource::Candidates, page, rows, |c| c.id, |rows| serialize(&rows))
     })
 }
 
-pub async fn applications(
-    State(gh): State<Arc<Greenhouse>>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    list(
-        &gh,
-        Resource::Applications,
-        query,
-        |store, page, filters| {
-            let rows = select(&store.applications, page, filters, Filters::application);
-            finish(
-                &gh,
-                Resource::Applications,
-                page,
-                rows,
-                |a| a.id,
-                |rows| serialize(&rows),
-            )
-        },
-    )
+pub async fn applications(State(gh): State<Arc<Greenhouse>>, RawQuery(query): RawQuery) -> Response {
+    list(&gh, Resource::Applications, query, |store, page, filters| {
+        let rows = select(&store.applications, page, filters, Filters::application);
+        finish(&gh, Resource::Applications, page, rows, |a| a.id, |rows| serialize(&rows))
+    })
 }
 
 pub async fn attachments(State(gh): State<Arc<Greenhouse>>, RawQuery(query): RawQuery) -> Response {
@@ -130,9 +91,7 @@ fn list(
     let after = match request.after.as_deref().map(str::parse::<Id>) {
         None => None,
         Some(Ok(id)) => Some(id),
-        Some(Err(_)) => {
-            return errors::validation(&[http::FieldError::new("cursor", "Invalid cursor")])
-        }
+        Some(Err(_)) => return errors::validation(&[http::FieldError::new("cursor", "Invalid cursor")]),
     };
     let filters = match filters::parse(resource, &request.filters) {
         Ok(filters) => filters,
@@ -183,12 +142,8 @@ fn finish<T>(
     let mut response = http::json_bytes(StatusCode::OK, to_json(&rows));
     if has_more {
         if let Some(last) = rows.last() {
-            let cursor =
-                pagination::next_cursor(resource.name(), &page.request, &id_of(last).to_string());
-            response.headers_mut().insert(
-                header::LINK,
-                pagination::link_next(&gh.base_url, resource.path(), &cursor),
-            );
+            let cursor = pagination::next_cursor(resource.name(), &page.request, &id_of(last).to_string());
+            response.headers_mut().insert(header::LINK, pagination::link_next(&gh.base_url, resource.path(), &cursor));
         }
     }
     response

@@ -143,21 +143,14 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
 
     let log = Arc::new(RequestLog::default());
     let faults = Arc::new(FaultSet::default());
-    let edge = Arc::new(Edge {
-        log: log.clone(),
-        faults: faults.clone(),
-        fault_response: errors::fault,
-    });
+    let edge = Arc::new(Edge { log: log.clone(), faults: faults.clone(), fault_response: errors::fault });
 
     let v3 = Router::new()
         .route("/v3/jobs", get(listing::jobs))
         .route("/v3/users", get(listing::users))
         .route("/v3/candidates", get(listing::candidates))
         .route("/v3/applications", get(listing::applications))
-        .route(
-            "/v3/attachments",
-            get(listing::attachments).post(attachments::create),
-        )
+        .route("/v3/attachments", get(listing::attachments).post(attachments::create))
         .route_layer(from_fn_with_state(gh.clone(), auth::v3_guard));
     let vendor_api = Router::new()
         .route("/auth/token", post(auth::token))
@@ -167,15 +160,8 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
 
     let router = Router::new()
         .merge(vendor_api)
-        .route(
-            "/_files/{id}",
-            get(attachments::download).with_state(gh.clone()),
-        )
-        .merge(control_router(
-            Arc::new(control::Control(gh.clone())),
-            log,
-            faults,
-        ))
+        .route("/_files/{id}", get(attachments::download).with_state(gh.clone()))
+        .merge(control_router(Arc::new(control::Control(gh.clone())), log, faults))
         .fallback(|| async { errors::not_found() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
 

@@ -166,9 +166,6 @@ mod tests {
     #[test]
     fn timestamps_are_rfc3339_utc_with_z() {
         let ts = Ts::from_millis(1_700_000_000_123);
-        assert_eq!(
-            serde_json::to_string(&ts).unwrap(),
-            "\"2023-11-14T22:13:20.123Z\""
-        );
+        assert_eq!(serde_json::to_string(&ts).unwrap(), "\"2023-11-14T22:13:20.123Z\"");
     }
 }

@@ -21,19 +21,17 @@ pub const FIRST_ATTACHMENT_ID: Id = 50_000_001;
 const DAY_MS: i64 = 86_400_000;
 
 const FIRST_NAMES: &[&str] = &[
-    "Ada", "Alan", "Amara", "Ana", "Arjun", "Beatriz", "Ben", "Chen", "Chloe", "Daniel", "Elena",
-    "Emeka", "Emma", "Fatima", "Felix", "Grace", "Hana", "Hugo", "Ines", "Isaac", "Jonas", "Julia",
-    "Kai", "Kenji", "Lara", "Leo", "Lina", "Lucas", "Maya", "Mateo", "Mei", "Mila", "Nadia",
-    "Noah", "Olga", "Omar", "Priya", "Rafael", "Rosa", "Sami", "Sara", "Sofia", "Tariq", "Theo",
-    "Uma", "Victor", "Wen", "Yara", "Yusuf", "Zoe",
+    "Ada", "Alan", "Amara", "Ana", "Arjun", "Beatriz", "Ben", "Chen", "Chloe", "Daniel", "Elena", "Emeka", "Emma",
+    "Fatima", "Felix", "Grace", "Hana", "Hugo", "Ines", "Isaac", "Jonas", "Julia", "Kai", "Kenji", "Lara", "Leo",
+    "Lina", "Lucas", "Maya", "Mateo", "Mei", "Mila", "Nadia", "Noah", "Olga", "Omar", "Priya", "Rafael", "Rosa",
+    "Sami", "Sara", "Sofia", "Tariq", "Theo", "Uma", "Victor", "Wen", "Yara", "Yusuf", "Zoe",
 ];
 
 const LAST_NAMES: &[&str] = &[
-    "Abbott", "Adeyemi", "Alvarez", "Bauer", "Berg", "Costa", "Dubois", "Eriksson", "Fischer",
-    "Garcia", "Haddad", "Hoffmann", "Ivanova", "Jensen", "Kim", "Kowalski", "Lambert", "Larsen",
-    "Lopez", "Martin", "Moreau", "Müller", "Nakamura", "Novak", "Okafor", "Olsen", "Patel",
-    "Petrov", "Quinn", "Rossi", "Santos", "Schmidt", "Silva", "Singh", "Tanaka", "Torres", "Usman",
-    "Varga", "Weber", "Wong", "Yamamoto", "Zhang",
+    "Abbott", "Adeyemi", "Alvarez", "Bauer", "Berg", "Costa", "Dubois", "Eriksson", "Fischer", "Garcia", "Haddad",
+    "Hoffmann", "Ivanova", "Jensen", "Kim", "Kowalski", "Lambert", "Larsen", "Lopez", "Martin", "Moreau", "Müller",
+    "Nakamura", "Novak", "Okafor", "Olsen", "Patel", "Petrov", "Quinn", "Rossi", "Santos", "Schmidt", "Silva", "Singh",
+    "Tanaka", "Torres", "Usman", "Varga", "Weber", "Wong", "Yamamoto", "Zhang",
 ];
 
 const COMPANIES: &[&str] = &[
@@ -66,16 +64,8 @@ const TITLES: &[&str] = &[
     "Financial Analyst",
 ];
 
-const TAGS: &[&str] = &[
-    "referral",
-    "silver-medalist",
-    "relocation",
-    "remote",
-    "internal",
-    "diversity-event",
-    "campus",
-    "returning",
-];
+const TAGS: &[&str] =
+    &["referral", "silver-medalist", "relocation", "remote", "internal", "diversity-event", "campus", "returning"];
 
 const JOB_NAMES: &[&str] = &[
     "Backend Engineer",
@@ -93,75 +83,29 @@ const JOB_NAMES: &[&str] = &[
 ];
 
 pub const STAGES: &[Named] = &[
-    Named {
-        id: 7_001,
-        name: "Application Review",
-    },
-    Named {
-        id: 7_002,
-        name: "Phone Screen",
-    },
-    Named {
-        id: 7_003,
-        name: "Technical Interview",
-    },
-    Named {
-        id: 7_004,
-        name: "Onsite",
-    },
-    Named {
-        id: 7_005,
-        name: "Offer",
-    },
+    Named { id: 7_001, name: "Application Review" },
+    Named { id: 7_002, name: "Phone Screen" },
+    Named { id: 7_003, name: "Technical Interview" },
+    Named { id: 7_004, name: "Onsite" },
+    Named { id: 7_005, name: "Offer" },
 ];
 
 pub const SOURCES: &[Named] = &[
-    Named {
-        id: 8_001,
-        name: "LinkedIn",
-    },
-    Named {
-        id: 8_002,
-        name: "Referral",
-    },
-    Named {
-        id: 8_003,
-        name: "Company Website",
-    },
-    Named {
-        id: 8_004,
-        name: "Indeed",
-    },
-    Named {
-        id: 8_005,
-        name: "Agency",
-    },
+    Named { id: 8_001, name: "LinkedIn" },
+    Named { id: 8_002, name: "Referral" },
+    Named { id: 8_003, name: "Company Website" },
+    Named { id: 8_004, name: "Indeed" },
+    Named { id: 8_005, name: "Agency" },
 ];
 
 pub const REJECTION_REASONS: &[Named] = &[
-    Named {
-        id: 9_001,
-        name: "Lacking skill(s)/qualification(s)",
-    },
-    Named {
-        id: 9_002,
-        name: "Hired another candidate",
-    },
-    Named {
-        id: 9_003,
-        name: "Withdrew",
-    },
-    Named {
-        id: 9_004,
-        name: "Compensation expectations",
-    },
+    Named { id: 9_001, name: "Lacking skill(s)/qualification(s)" },
+    Named { id: 9_002, name: "Hired another candidate" },
+    Named { id: 9_003, name: "Withdrew" },
+    Named { id: 9_004, name: "Compensation expectations" },
 ];
 
-const USERS: &[(&str, &str)] = &[
-    ("Riley", "Recruiter"),
-    ("Harper", "Hiring"),
-    ("Casey", "Coordinator"),
-];
+const USERS: &[(&str, &str)] = &[("Riley", "Recruiter"), ("Harper", "Hiring"), ("Casey", "Coordinator")];
 
 /// SplitMix64: tiny, fast even in debug builds, and (unlike `rand`'s
 /// `StdRng`, whose stream may change between releases) fixed forever, so
@@ -226,11 +170,7 @@ pub fn build(candidate_count: usize, seed: u64, now: Ts) -> Store {
         .enumerate()
         .map(|(i, (first, last))| {
             let id = FIRST_USER_ID + i as Id;
-            let email = format!(
-                "{}.{}@example.com",
-                first.to_lowercase(),
-                last.to_lowercase()
-            );
+            let email = format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase());
             let user = User {
                 id,
                 first_name: (*first).to_owned(),
@@ -323,11 +263,7 @@ pub fn build(candidate_count: usize, seed: u64, now: Ts) -> Store {
 
         let updated = created + secs_below(&mut rng, (now_ms - created).min(30 * DAY_MS));
         let tag_count = rng.below(3);
-        let tags = rng
-            .distinct(TAGS.len(), tag_count)
-            .into_iter()
-            .map(|i| TAGS[i].to_owned())
-            .collect();
+        let tags = rng.distinct(TAGS.len(), tag_count).into_iter().map(|i| TAGS[i].to_owned()).collect();
         candidates.insert(
             id,
             Candidate {
@@ -341,12 +277,7 @@ pub fn build(candidate_count: usize, seed: u64, now: Ts) -> Store {
                 updated_at: Ts::from_millis(updated),
                 last_activity_at: Ts::from_millis(last_activity.max(updated)),
                 email_addresses: vec![Contact {
-                    value: format!(
-                        "{}.{}{}@example.com",
-                        ascii_lower(first),
-                        ascii_lower(last),
-                        n + 1
-                    ),
+                    value: format!("{}.{}{}@example.com", ascii_lower(first), ascii_lower(last), n + 1),
                     kind: "personal".to_owned(),
                 }],
                 phone_numbers: vec![Contact {
@@ -365,11 +296,7 @@ pub fn build(candidate_count: usize, seed: u64, now: Ts) -> Store {
 /// Lowercases and drops non-ASCII letters so seeded emails stay plain ASCII
 /// (`Müller` → `mller` would be odd, so umlauts are transliterated first).
 fn ascii_lower(name: &str) -> String {
-    name.replace('ü', "ue")
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    name.replace('ü', "ue").chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }
 
 #[cfg(test)]
@@ -389,11 +316,7 @@ mod tests {
         assert_eq!(first_a.id, FIRST_CANDIDATE_ID);
         for candidate in a.candidates.values() {
             assert!((1..=3).contains(&candidate.application_ids.len()));
-            let mut jobs: Vec<Id> = candidate
-                .application_ids
-                .iter()
-                .map(|id| a.applications[id].job_id)
-                .collect();
+            let mut jobs: Vec<Id> = candidate.application_ids.iter().map(|id| a.applications[id].job_id).collect();
             jobs.sort_unstable();
             jobs.dedup();
             assert_eq!(jobs.len(), candidate.application_ids.len(), "distinct jobs");

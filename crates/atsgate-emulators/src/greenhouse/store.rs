@@ -49,9 +49,11 @@ impl Store {
         let application = self.applications.get(&attachment.application_id)?;
         attachment.candidate_id = application.candidate_id;
         if matches!(attachment.kind, "resume" | "cover_letter") {
-            for older in self.attachments.values_mut().filter(|a| {
-                a.application_id == attachment.application_id && a.kind == attachment.kind
-            }) {
+            for older in self
+                .attachments
+                .values_mut()
+                .filter(|a| a.application_id == attachment.application_id && a.kind == attachment.kind)
+            {
                 older.kind = "other";
                 older.updated_at = attachment.created_at;
             }
@@ -76,11 +78,7 @@ impl Store {
     /// Applies a partial update and bumps `updated_at`. The candidate's
     /// applications are deliberately left untouched (their `updated_at` too),
     /// so a sync must notice the change through the candidate list itself.
-    pub fn patch_candidate(
-        &mut self,
-        id: Id,
-        patch: &Map<String, Value>,
-    ) -> Result<&Candidate, ControlError> {
+    pub fn patch_candidate(&mut self, id: Id, patch: &Map<String, Value>) -> Result<&Candidate, ControlError> {
         let candidate = self.candidates.get_mut(&id).ok_or(ControlError::NotFound)?;
         // Validate everything before changing anything, so a bad patch
         // leaves the candidate as it was.
@@ -97,43 +95,22 @@ impl Store {
 fn apply_field(candidate: &mut Candidate, key: &str, value: &Value) -> Result<(), ControlError> {
     let bad = |expected: &str| ControlError::Invalid(format!("{key} must be {expected}"));
     match key {
-        "first_name" => {
-            candidate.first_name = value.as_str().ok_or_else(|| bad("a string"))?.to_owned()
-        }
-        "last_name" => {
-            candidate.last_name = value.as_str().ok_or_else(|| bad("a string"))?.to_owned()
-        }
-        "company" => {
-            candidate.company = optional_string(value).ok_or_else(|| bad("a string or null"))?
-        }
-        "title" => {
-            candidate.title = optional_string(value).ok_or_else(|| bad("a string or null"))?
-        }
+        "first_name" => candidate.first_name = value.as_str().ok_or_else(|| bad("a string"))?.to_owned(),
+        "last_name" => candidate.last_name = value.as_str().ok_or_else(|| bad("a string"))?.to_owned(),
+        "company" => candidate.company = optional_string(value).ok_or_else(|| bad("a string or null"))?,
+        "title" => candidate.title = optional_string(value).ok_or_else(|| bad("a string or null"))?,
         "is_private" => candidate.is_private = value.as_bool().ok_or_else(|| bad("a boolean"))?,
         "tags" => {
             candidate.tags = value
                 .as_array()
-                .and_then(|items| {
-                    items
-                        .iter()
-                        .map(|t| t.as_str().map(str::to_owned))
-                        .collect()
-                })
+                .and_then(|items| items.iter().map(|t| t.as_str().map(str::to_owned)).collect())
                 .ok_or_else(|| bad("an array of strings"))?
         }
         "email_addresses" => {
-            candidate.email_addresses =
-                contacts(value).ok_or_else(|| bad("an array of {value, type}"))?
+            candidate.email_addresses = contacts(value).ok_or_else(|| bad("an array of {value, type}"))?
         }
-        "phone_numbers" => {
-            candidate.phone_numbers =
-                contacts(value).ok_or_else(|| bad("an array of {value, type}"))?
-        }
-        _ => {
-            return Err(ControlError::Invalid(format!(
-                "{key} is not an editable candidate field"
-            )))
-        }
+        "phone_numbers" => candidate.phone_numbers = contacts(value).ok_or_else(|| bad("an array of {value, type}"))?,
+        _ => return Err(ControlError::Invalid(format!("{key} is not an editable candidate field"))),
     }
     Ok(())
 }

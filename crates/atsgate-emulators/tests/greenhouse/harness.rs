@@ -26,11 +26,7 @@ impl Harness {
         format!("{}{path}", self.emu.base_url)
     }
 
-    pub async fn token_for(
-        &self,
-        creds: &BTreeMap<String, String>,
-        sub: &str,
-    ) -> reqwest::Response {
+    pub async fn token_for(&self, creds: &BTreeMap<String, String>, sub: &str) -> reqwest::Response {
         self.http
             .post(format!("{}/token", self.emu.auth_url))
             .basic_auth(&creds["client_id"], Some(&creds["client_secret"]))
@@ -42,73 +38,36 @@ impl Harness {
 
     pub async fn token(&self) -> String {
         let creds = self.emu.credentials.clone();
-        let body: Value = self
-            .token_for(&creds, &creds["user_id"])
-            .await
-            .json()
-            .await
-            .unwrap();
+        let body: Value = self.token_for(&creds, &creds["user_id"]).await.json().await.unwrap();
         body["access_token"].as_str().unwrap().to_owned()
     }
 
     pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
-        self.http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
+        self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap()
     }
 
     pub async fn upload(&self, token: &str, body: &Value) -> reqwest::Response {
-        self.http
-            .post(self.url("/v3/attachments"))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.http.post(self.url("/v3/attachments")).bearer_auth(token).json(body).send().await.unwrap()
     }
 
     pub async fn control(&self, path: &str) -> Value {
-        self.http
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.http.get(self.url(path)).send().await.unwrap().json().await.unwrap()
     }
 
     pub async fn faults(&self, rules: Value) -> Value {
-        let response = self
-            .http
-            .post(self.url("/_emulator/faults"))
-            .json(&rules)
-            .send()
-            .await
-            .unwrap();
+        let response = self.http.post(self.url("/_emulator/faults")).json(&rules).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
     }
 
     pub async fn first_application(&self, token: &str) -> Value {
-        let apps: Value = self
-            .get(token, "/v3/applications?per_page=1")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let apps: Value = self.get(token, "/v3/applications?per_page=1").await.json().await.unwrap();
         apps[0].clone()
     }
 }
 
 pub fn small() -> EmulatorOptions {
-    EmulatorOptions {
-        seed_candidates: 25,
-        ..EmulatorOptions::default()
-    }
+    EmulatorOptions { seed_candidates: 25, ..EmulatorOptions::default() }
 }
 
 pub fn upload_body(application_id: &Value, filename: &str, kind: &str, bytes: &[u8]) -> Value {

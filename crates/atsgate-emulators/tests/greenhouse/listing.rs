@@ -36,41 +36,19 @@ async fn pagination_follows_link_cursors() {
     // The cursor must travel alone; bad cursors and page sizes are 422.
     let first = h.get(&token, "/v3/candidates?per_page=10").await;
     let cursor_url = next_link(&first).unwrap();
-    let mixed = h
-        .http
-        .get(format!("{cursor_url}&per_page=5"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let mixed = h.http.get(format!("{cursor_url}&per_page=5")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(mixed.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = mixed.json().await.unwrap();
     assert_eq!(body["errors"][0]["field"], "cursor");
-    for bad in [
-        "/v3/candidates?cursor=garbage",
-        "/v3/candidates?per_page=0",
-        "/v3/candidates?per_page=501",
-    ] {
-        assert_eq!(
-            h.get(&token, bad).await.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{bad}"
-        );
+    for bad in ["/v3/candidates?cursor=garbage", "/v3/candidates?per_page=0", "/v3/candidates?per_page=501"] {
+        assert_eq!(h.get(&token, bad).await.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
 
     // Filters survive in the cursor: one candidate's applications, one per page.
-    let candidate: Value = h
-        .get(&token, "/v3/candidates?per_page=1")
-        .await
-        .json::<Vec<Value>>()
-        .await
-        .unwrap()[0]
-        .clone();
+    let candidate: Value =
+        h.get(&token, "/v3/candidates?per_page=1").await.json::<Vec<Value>>().await.unwrap()[0].clone();
     let expected = candidate["application_ids"].as_array().unwrap().len();
-    let mut url = h.url(&format!(
-        "/v3/applications?per_page=1&candidate_id={}",
-        candidate["id"]
-    ));
+    let mut url = h.url(&format!("/v3/applications?per_page=1&candidate_id={}", candidate["id"]));
     let mut seen = 0;
     loop {
         let response = h.http.get(&url).bearer_auth(&token).send().await.unwrap();
@@ -85,15 +63,8 @@ async fn pagination_follows_link_cursors() {
     }
     assert_eq!(seen, expected);
 
-    let future: Vec<Value> = h
-        .get(
-            &token,
-            "/v3/candidates?updated_at[gte]=2999-01-01T00:00:00Z",
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let future: Vec<Value> =
+        h.get(&token, "/v3/candidates?updated_at[gte]=2999-01-01T00:00:00Z").await.json().await.unwrap();
     assert!(future.is_empty());
     let jobs: Vec<Value> = h.get(&token, "/v3/jobs").await.json().await.unwrap();
     assert_eq!(jobs[0]["id"], 30001);

@@ -14,12 +14,7 @@ async fn upload_round_trip_keeps_the_exact_bytes() {
     let application = h.first_application(&token).await;
     let bytes: Vec<u8> = (0..=255u8).cycle().take(70_001).collect();
 
-    let created = h
-        .upload(
-            &token,
-            &upload_body(&application["id"], "cv.pdf", "resume", &bytes),
-        )
-        .await;
+    let created = h.upload(&token, &upload_body(&application["id"], "cv.pdf", "resume", &bytes)).await;
     assert_eq!(created.status(), StatusCode::CREATED);
     assert!(created.headers().contains_key("x-ratelimit-remaining"));
     let attachment: Value = created.json().await.unwrap();
@@ -41,31 +36,16 @@ async fn upload_round_trip_keeps_the_exact_bytes() {
     assert_eq!(download.status(), StatusCode::OK);
     assert_eq!(download.bytes().await.unwrap().as_ref(), bytes.as_slice());
     let tampered = url.replace("sig=", "sig=0");
-    assert_eq!(
-        h.http.get(tampered).send().await.unwrap().status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(h.http.get(tampered).send().await.unwrap().status(), StatusCode::FORBIDDEN);
 
-    let listed: Vec<Value> = h
-        .get(
-            &token,
-            &format!("/v3/attachments?application_ids={}", application["id"]),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed: Vec<Value> =
+        h.get(&token, &format!("/v3/attachments?application_ids={}", application["id"])).await.json().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["id"], attachment["id"]);
 
     // A newer resume demotes the older one; a numeric-string id is accepted.
     let id_as_string = json!(application["id"].to_string());
-    let second = h
-        .upload(
-            &token,
-            &upload_body(&id_as_string, "cv2.pdf", "resume", b"v2"),
-        )
-        .await;
+    let second = h.upload(&token, &upload_body(&id_as_string, "cv2.pdf", "resume", b"v2")).await;
     assert_eq!(second.status(), StatusCode::CREATED);
     let files = h.control("/_emulator/files").await;
     assert_eq!(files[0]["type"], "other");
@@ -88,17 +68,9 @@ async fn validation_errors_use_the_documented_shape() {
     assert_eq!(content_type(&response), "application/json;charset=utf-8");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["message"], "Validation error");
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["filename", "type", "content_type"]);
-    assert_eq!(
-        body["errors"][0]["message"],
-        "File extension .exe is not allowed"
-    );
+    assert_eq!(body["errors"][0]["message"], "File extension .exe is not allowed");
 
     let cases = [
         (
@@ -124,11 +96,7 @@ async fn validation_errors_use_the_documented_shape() {
     ];
     for (body, field) in cases {
         let response = h.upload(&token, &body).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{body}"
-        );
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         let answer: Value = response.json().await.unwrap();
         assert_eq!(answer["errors"][0]["field"], field, "{answer}");
     }

@@ -50,7 +50,7 @@ pub async fn create_integration(app: &App, new: NewIntegration) -> Result<Integr
         Error::input(format!("unknown tool {:?}; supported: {}", new.tool, known.join(", ")))
     })?;
     for required in entry.required_credentials {
-        if !new.credentials.get(*required).is_some_and(|v| !v.is_empty()) {
+        if new.credentials.get(*required).is_none_or(|v| v.is_empty()) {
             return Err(Error::input(format!("{} needs the credential {required:?}", new.tool)));
         }
     }
@@ -81,7 +81,12 @@ pub async fn create_integration(app: &App, new: NewIntegration) -> Result<Integr
 }
 
 /// Enables and disables permissions; returns the resulting set.
-pub async fn change_permissions(app: &App, integration_id: &str, enable: &[String], disable: &[String]) -> Result<Vec<String>> {
+pub async fn change_permissions(
+    app: &App,
+    integration_id: &str,
+    enable: &[String],
+    disable: &[String],
+) -> Result<Vec<String>> {
     let integration = app
         .store
         .get_integration(integration_id)

@@ -135,9 +135,7 @@ pub fn parse(body: &Bytes, endpoint: Endpoint, max_bytes: u64) -> Result<Attachm
             Error::input(format!("Invalid request body at {path}: {inner}"))
         }
     })?;
-    deserializer
-        .end()
-        .map_err(|e| Error::input(format!("The request body is not valid JSON: {e}")))?;
+    deserializer.end().map_err(|e| Error::input(format!("The request body is not valid JSON: {e}")))?;
     let a = parsed.attachment;
 
     validate_name(&a.name)?;
@@ -187,9 +185,7 @@ pub fn validate_content_type(raw: &str) -> Result<String> {
     let valid_part = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c));
     match essence.split_once('/') {
         Some((kind, sub)) if valid_part(kind) && valid_part(sub) => Ok(essence),
-        _ => Err(Error::input(format!(
-            "attachment.content_type {raw:?} is not a MIME type like \"application/pdf\""
-        ))),
+        _ => Err(Error::input(format!("attachment.content_type {raw:?} is not a MIME type like \"application/pdf\""))),
     }
 }
 
@@ -202,9 +198,7 @@ fn decode_data(body: &Bytes, data: Cow<'_, str>, max_bytes: u64) -> Result<FileC
         _ => Cow::Owned(data.bytes().filter(|b| !matches!(b, b'\r' | b'\n' | b'\t' | b' ')).collect()),
     };
     if canonical.iter().any(|b| *b == b'-' || *b == b'_') {
-        return Err(Error::input(
-            "attachment.data must be standard base64; found URL-safe characters '-' or '_'",
-        ));
+        return Err(Error::input("attachment.data must be standard base64; found URL-safe characters '-' or '_'"));
     }
     let unpadded = canonical.iter().rev().skip_while(|b| **b == b'=').count();
     if unpadded == 0 {
@@ -219,7 +213,7 @@ fn decode_data(body: &Bytes, data: Cow<'_, str>, max_bytes: u64) -> Result<FileC
             message: format!("The attachment is {decoded_len} bytes; the limit is {max_bytes} bytes"),
         });
     }
-    if canonical.len() % 4 != 0 {
+    if !canonical.len().is_multiple_of(4) {
         let mut padded = canonical.into_owned();
         padded.truncate(unpadded);
         padded.resize(unpadded.div_ceil(4) * 4, b'=');
@@ -249,7 +243,9 @@ fn remote_options(fields: RemoteFieldsDto, endpoint: Endpoint) -> Result<VendorO
     }
     if let Some(user) = fields.greenhouse.and_then(|g| g.post_headers).and_then(|h| h.on_behalf_of) {
         if user.trim().is_empty() || user.chars().any(char::is_control) {
-            return Err(Error::input("remote_fields.greenhouse.post_headers.On-Behalf-Of must be a Greenhouse user id"));
+            return Err(Error::input(
+                "remote_fields.greenhouse.post_headers.On-Behalf-Of must be a Greenhouse user id",
+            ));
         }
         options.greenhouse_on_behalf_of = Some(user);
     }
@@ -279,19 +275,27 @@ mod tests {
 
     #[test]
     fn base64_variants_are_normalised() {
-        let ok = parse_str(r#"{"attachment":{"name":"a.txt","type":"CV","content_type":"text/plain","data":"SGk="}}"#).unwrap();
+        let ok = parse_str(r#"{"attachment":{"name":"a.txt","type":"CV","content_type":"text/plain","data":"SGk="}}"#)
+            .unwrap();
         assert_eq!(inline(&ok), (Bytes::from_static(b"SGk="), 2));
-        let unpadded = parse_str(r#"{"attachment":{"name":"a.txt","type":"CV","content_type":"text/plain","data":"SGk"}}"#).unwrap();
+        let unpadded =
+            parse_str(r#"{"attachment":{"name":"a.txt","type":"CV","content_type":"text/plain","data":"SGk"}}"#)
+                .unwrap();
         assert_eq!(inline(&unpadded).0, Bytes::from_static(b"SGk="));
-        let wrapped =
-            parse_str(r#"{"attachment":{"name":"a.txt","type":"CV","content_type":"text/plain","data":"SGVs\r\nbG8="}}"#).unwrap();
+        let wrapped = parse_str(
+            r#"{"attachment":{"name":"a.txt","type":"CV","content_type":"text/plain","data":"SGVs\r\nbG8="}}"#,
+        )
+        .unwrap();
         assert_eq!(inline(&wrapped), (Bytes::from_static(b"SGVsbG8="), 5));
     }
 
     #[test]
     fn errors_name_the_field() {
         let cases = [
-            (r#"{"attachment":{"name":"a","type":"RESUME","content_type":"text/plain","data":"SGk="}}"#, "attachment.type"),
+            (
+                r#"{"attachment":{"name":"a","type":"RESUME","content_type":"text/plain","data":"SGk="}}"#,
+                "attachment.type",
+            ),
             (r#"{"attachment":{"name":"","type":"CV","content_type":"text/plain","data":"SGk="}}"#, "attachment.name"),
             (r#"{"attachment":{"name":"a\u0007","type":"CV","content_type":"text/plain","data":"SGk="}}"#, "control"),
             (r#"{"attachment":{"name":"a","type":"CV","data":"SGk="}}"#, "content_type"),
@@ -299,9 +303,18 @@ mod tests {
             (r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"S-k_"}}"#, "URL-safe"),
             (r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"S"}}"#, "base64"),
             (r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain"}}"#, "data_url"),
-            (r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"SGk=","data_url":"https://x"}}"#, "not both"),
-            (r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"SGk="},"remote_fields":{"lever":{}}}"#, "lever"),
-            (r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"SGk="},"remote_fields":{"oracle":{"override_document_category":"X"}}}"#, "override_document_category"),
+            (
+                r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"SGk=","data_url":"https://x"}}"#,
+                "not both",
+            ),
+            (
+                r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"SGk="},"remote_fields":{"lever":{}}}"#,
+                "lever",
+            ),
+            (
+                r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"SGk="},"remote_fields":{"oracle":{"override_document_category":"X"}}}"#,
+                "override_document_category",
+            ),
             (r#"{"attachment":"#, "not valid JSON"),
             (r#"{}"#, "attachment"),
         ];
@@ -315,7 +328,8 @@ mod tests {
     #[test]
     fn size_limit_is_on_decoded_bytes() {
         let data = "A".repeat(1336); // 1002 bytes decoded
-        let json = format!(r#"{{"attachment":{{"name":"a","type":"CV","content_type":"text/plain","data":"{data}"}}}}"#);
+        let json =
+            format!(r#"{{"attachment":{{"name":"a","type":"CV","content_type":"text/plain","data":"{data}"}}}}"#);
         assert!(matches!(parse_str(&json), Err(Error::PayloadTooLarge { .. })));
     }
 

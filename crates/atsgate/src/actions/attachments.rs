@@ -27,7 +27,9 @@ pub async fn add_to_application(
         .find_application(&integration.id, application_id)
         .await?
         .filter(|a| a.remote_deleted_at.is_none())
-        .ok_or_else(|| Error::NotFound(format!("Application {application_id} not found in integration {}", integration.id)))?;
+        .ok_or_else(|| {
+            Error::NotFound(format!("Application {application_id} not found in integration {}", integration.id))
+        })?;
     let connector = app.connector(integration).await?;
     let caps = connector.capabilities();
     let mut warnings = Vec::new();
@@ -38,7 +40,10 @@ pub async fn add_to_application(
         }
     } else if caps.attach_to_candidate {
         let remote_id = application.candidate_remote_id.clone().ok_or_else(|| {
-            Error::ActionNotAvailable(format!("{} cannot attach files to applications, and this application has no candidate", caps.label))
+            Error::ActionNotAvailable(format!(
+                "{} cannot attach files to applications, and this application has no candidate",
+                caps.label
+            ))
         })?;
         warnings.push(Warning::new(format!(
             "{} does not support attachments on applications, so the file was added to the application's candidate instead.",
@@ -64,7 +69,9 @@ pub async fn add_to_candidate(
         .find_candidate(&integration.id, candidate_id)
         .await?
         .filter(|c| c.remote_deleted_at.is_none())
-        .ok_or_else(|| Error::NotFound(format!("Candidate {candidate_id} not found in integration {}", integration.id)))?;
+        .ok_or_else(|| {
+            Error::NotFound(format!("Candidate {candidate_id} not found in integration {}", integration.id))
+        })?;
     let connector = app.connector(integration).await?;
     let caps = connector.capabilities();
     let mut warnings = Vec::new();
@@ -103,24 +110,34 @@ async fn upload(
     warnings: &mut Vec<Warning>,
 ) -> Result<()> {
     if caps.vendor_type(input.kind).is_none() {
-        return Err(Error::input(format!("{} does not accept attachments of type {}", caps.label, input.kind.as_str())));
+        return Err(Error::input(format!(
+            "{} does not accept attachments of type {}",
+            caps.label,
+            input.kind.as_str()
+        )));
     }
-    let max_bytes = caps.max_file_size_bytes.map_or(app.config.max_attachment_bytes, |m| m.min(app.config.max_attachment_bytes));
+    let max_bytes =
+        caps.max_file_size_bytes.map_or(app.config.max_attachment_bytes, |m| m.min(app.config.max_attachment_bytes));
     let (content, content_type) = match input.source {
         FileSource::Inline(content) => (content, input.content_type.unwrap_or_default()),
         FileSource::Url(url) => {
             let downloaded = app.downloader.fetch(&url, max_bytes).await.map_err(|err| match err {
-                DownloadError::TooLarge { max } => {
-                    Error::PayloadTooLarge { message: format!("The file at data_url is larger than the limit of {max} bytes") }
-                }
+                DownloadError::TooLarge { max } => Error::PayloadTooLarge {
+                    message: format!("The file at data_url is larger than the limit of {max} bytes"),
+                },
                 other => Error::input(other.to_string()),
             })?;
             let content_type = match (input.content_type, downloaded.content_type) {
                 (Some(given), _) => given,
-                (None, Some(served)) => validate_content_type(&served)
-                    .map_err(|_| Error::input(format!("data_url was served with an unusable Content-Type {served:?}; pass attachment.content_type")))?,
+                (None, Some(served)) => validate_content_type(&served).map_err(|_| {
+                    Error::input(format!(
+                        "data_url was served with an unusable Content-Type {served:?}; pass attachment.content_type"
+                    ))
+                })?,
                 (None, None) => {
-                    return Err(Error::input("data_url was served without a Content-Type; pass attachment.content_type"))
+                    return Err(Error::input(
+                        "data_url was served without a Content-Type; pass attachment.content_type",
+                    ))
                 }
             };
             (FileContent::Raw(downloaded.bytes), content_type)
@@ -131,7 +148,11 @@ async fn upload(
     }
     if content.len() > max_bytes {
         return Err(Error::PayloadTooLarge {
-            message: format!("The attachment is {} bytes; the limit for {} is {max_bytes} bytes", content.len(), caps.label),
+            message: format!(
+                "The attachment is {} bytes; the limit for {} is {max_bytes} bytes",
+                content.len(),
+                caps.label
+            ),
         });
     }
     if let Some(accepted) = caps.accepted_mime_types {
@@ -144,7 +165,8 @@ async fn upload(
         }
     }
     if content_type == "application/octet-stream" {
-        warnings.push(Warning::new("content_type application/octet-stream is generic; the ATS may not preview the file"));
+        warnings
+            .push(Warning::new("content_type application/octet-stream is generic; the ATS may not preview the file"));
     }
     connector
         .add_attachment(&UploadRequest {

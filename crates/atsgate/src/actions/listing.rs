@@ -20,8 +20,10 @@ pub enum Model {
     Candidates,
 }
 
-const COMMON: &[&str] = &["cursor", "page_size", "updated_after", "include_deleted", "ignore_unsupported_filters", "ids", "remote_ids"];
-const APPLICATION_ONLY: &[&str] = &["outcomes", "outcome", "job_ids", "job_remote_ids", "current_stage_ids", "remote_created_after"];
+const COMMON: &[&str] =
+    &["cursor", "page_size", "updated_after", "include_deleted", "ignore_unsupported_filters", "ids", "remote_ids"];
+const APPLICATION_ONLY: &[&str] =
+    &["outcomes", "outcome", "job_ids", "job_remote_ids", "current_stage_ids", "remote_created_after"];
 const CANDIDATE_ONLY: &[&str] = &["email", "job_ids", "first_name", "last_name"];
 
 /// One page: `results` are the stored documents completed with `changed_at`/`remote_deleted_at`.
@@ -42,7 +44,10 @@ pub fn parse_datetime(name: &str, raw: &str) -> Result<String> {
                 .map(|n| n.and_utc())
         })
         .or_else(|| {
-            chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|n| n.and_utc())
+            chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|n| n.and_utc())
         });
     parsed
         .map(format_ts)
@@ -89,7 +94,8 @@ pub fn parse_query(model: Model, pairs: &[(String, String)]) -> Result<ListQuery
         match name {
             "cursor" => query.after_id = Some(decode_cursor(value)?),
             "page_size" => {
-                let size: u32 = value.parse().map_err(|_| Error::input(format!("page_size must be an integer, got {value:?}")))?;
+                let size: u32 =
+                    value.parse().map_err(|_| Error::input(format!("page_size must be an integer, got {value:?}")))?;
                 if !(1..=MAX_PAGE_SIZE).contains(&size) {
                     return Err(Error::input(format!("page_size must be between 1 and {MAX_PAGE_SIZE}, got {size}")));
                 }

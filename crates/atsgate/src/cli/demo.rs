@@ -68,7 +68,8 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
     admin::change_permissions(&app, &integration.id, &all, &[]).await?;
     let integration = app.store.get_integration(&integration.id).await?.expect("just created");
     let counts = atsgate::sync::run(&app, &integration).await?;
-    let first = listing::list(&app, &integration, listing::Model::Applications, &[("page_size".into(), "1".into())]).await?;
+    let first =
+        listing::list(&app, &integration, listing::Model::Applications, &[("page_size".into(), "1".into())]).await?;
     let application: serde_json::Value = serde_json::from_str(first.results.first().expect("seeded data").get())?;
     let application_id = application["id"].as_str().unwrap_or_default().to_string();
     let candidate_id = application["candidate_id"].as_str().unwrap_or_default().to_string();

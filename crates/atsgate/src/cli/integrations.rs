@@ -79,7 +79,16 @@ pub async fn run(global: &GlobalArgs, command: IntegrationsCommand) -> anyhow::R
             let credentials: BTreeMap<String, String> = credentials.into_iter().collect();
             let integration = admin::create_integration(
                 &app,
-                NewIntegration { workspace, tool, base_url, auth_url, credentials, organization_name, creator_email, origin_id },
+                NewIntegration {
+                    workspace,
+                    tool,
+                    base_url,
+                    auth_url,
+                    credentials,
+                    organization_name,
+                    creator_email,
+                    origin_id,
+                },
             )
             .await?;
             if json {
@@ -111,7 +120,12 @@ pub async fn run(global: &GlobalArgs, command: IntegrationsCommand) -> anyhow::R
                 super::print_json(&json!({ "integrations": items }));
             } else {
                 for i in integrations {
-                    println!("{}  {}  permissions: {}", i.id, i.base_url.as_deref().unwrap_or("(vendor default)"), i.permissions.join(","));
+                    println!(
+                        "{}  {}  permissions: {}",
+                        i.id,
+                        i.base_url.as_deref().unwrap_or("(vendor default)"),
+                        i.permissions.join(",")
+                    );
                 }
             }
         }

@@ -37,9 +37,14 @@ pub async fn run(global: &GlobalArgs, command: KeysCommand) -> anyhow::Result<()
         KeysCommand::Create { workspace, name, json } => {
             let created = atsgate::actions::admin::create_key(&app, &workspace, name).await?;
             if json {
-                super::print_json(&json!({"id": created.record.id, "key": created.key, "workspace_id": created.record.workspace_id}));
+                super::print_json(
+                    &json!({"id": created.record.id, "key": created.key, "workspace_id": created.record.workspace_id}),
+                );
             } else {
-                println!("API key {} (workspace {workspace}):\n{}\nStore it now: it is not shown again.", created.record.id, created.key);
+                println!(
+                    "API key {} (workspace {workspace}):\n{}\nStore it now: it is not shown again.",
+                    created.record.id, created.key
+                );
             }
         }
         KeysCommand::List { workspace, json } => {
@@ -53,7 +58,10 @@ pub async fn run(global: &GlobalArgs, command: KeysCommand) -> anyhow::Result<()
             } else {
                 for key in keys {
                     let state = key.revoked_at.as_deref().map_or("active".to_string(), |at| format!("revoked {at}"));
-                    println!("{}  {}…  workspace {}  {}  {state}", key.id, key.prefix, key.workspace_id, key.created_at);
+                    println!(
+                        "{}  {}…  workspace {}  {}  {state}",
+                        key.id, key.prefix, key.workspace_id, key.created_at
+                    );
                 }
             }
         }

@@ -30,7 +30,12 @@ pub async fn run(global: &GlobalArgs, args: SyncArgs) -> anyhow::Result<()> {
                 if !args.json {
                     println!(
                         "{}: {} jobs, {} candidates, {} applications ({} changed, {} deleted)",
-                        integration.id, counts.jobs, counts.candidates, counts.applications, counts.changed, counts.deleted
+                        integration.id,
+                        counts.jobs,
+                        counts.candidates,
+                        counts.applications,
+                        counts.changed,
+                        counts.deleted
                     );
                 }
                 results.push(json!({"integration_id": integration.id, "ok": true, "counts": counts}));

@@ -228,7 +228,13 @@ impl Greenhouse {
 
     /// Sends an authenticated call; on a 401 (a revoked or early-expired cached token) fetches a
     /// fresh token and tries once more.
-    async fn call(&self, method: Method, url: &str, user: &str, body: Option<(&[Bytes], u64)>) -> Result<Response, ConnectorError> {
+    async fn call(
+        &self,
+        method: Method,
+        url: &str,
+        user: &str,
+        body: Option<(&[Bytes], u64)>,
+    ) -> Result<Response, ConnectorError> {
         let response = self.attempt(&method, url, user, body).await?;
         if response.status() != StatusCode::UNAUTHORIZED {
             return Ok(response);
@@ -237,7 +243,13 @@ impl Greenhouse {
         self.attempt(&method, url, user, body).await
     }
 
-    async fn attempt(&self, method: &Method, url: &str, user: &str, body: Option<(&[Bytes], u64)>) -> Result<Response, ConnectorError> {
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &str,
+        user: &str,
+        body: Option<(&[Bytes], u64)>,
+    ) -> Result<Response, ConnectorError> {
         let token = self.token(user).await?;
         self.upstream
             .send(method.clone(), url, |r| {
@@ -245,7 +257,7 @@ impl Greenhouse {
                 match body {
                     Some((chunks, len)) => {
                         // Cloning `Bytes` shares the buffers: each attempt streams the same memory.
-                        let stream = futures::stream::iter(chunks.to_vec().into_iter().map(Ok::<_, std::io::Error>));
+                        let stream = futures::stream::iter(Vec::from(chunks).into_iter().map(Ok::<_, std::io::Error>));
                         r.header(reqwest::header::CONTENT_TYPE, "application/json")
                             .header(reqwest::header::CONTENT_LENGTH, len)
                             .body(reqwest::Body::wrap_stream(stream))
@@ -257,22 +269,22 @@ impl Greenhouse {
             .map_err(unavailable)
     }
 
-    async fn list<T: serde::de::DeserializeOwned>(&self, resource: &str, cursor: Option<&str>) -> Result<Page<T>, ConnectorError> {
+    async fn list<T: serde::de::DeserializeOwned>(
+        &self,
+        resource: &str,
+        cursor: Option<&str>,
+    ) -> Result<Page<T>, ConnectorError> {
         let url = match cursor {
             Some(next) => next.to_string(),
             None => format!("{}/v3/{resource}?per_page={PER_PAGE}", self.base_url),
         };
         let response = self.call(Method::GET, &url, &self.default_user, None).await?;
         let response = check(response).await?;
-        let next = response
-            .headers()
-            .get(reqwest::header::LINK)
-            .and_then(|v| v.to_str().ok())
-            .and_then(link::next_link);
-        let items: Vec<T> = response
-            .json()
-            .await
-            .map_err(|e| ConnectorError::Unexpected(format!("Greenhouse returned an unreadable {resource} page: {e}")))?;
+        let next =
+            response.headers().get(reqwest::header::LINK).and_then(|v| v.to_str().ok()).and_then(link::next_link);
+        let items: Vec<T> = response.json().await.map_err(|e| {
+            ConnectorError::Unexpected(format!("Greenhouse returned an unreadable {resource} page: {e}"))
+        })?;
         Ok(Page { items, next })
     }
 }
@@ -323,7 +335,9 @@ fn classify_status(status: StatusCode, retry: Option<Duration>, text: &str) -> C
             "The Greenhouse API credentials lack a permission this action needs (Greenhouse said: {said})"
         )),
         404 => ConnectorError::NotFound(format!("Greenhouse could not find the record: {said}")),
-        400 | 409 | 413 | 415 | 422 => ConnectorError::RejectedInput(format!("Greenhouse rejected the request: {said}")),
+        400 | 409 | 413 | 415 | 422 => {
+            ConnectorError::RejectedInput(format!("Greenhouse rejected the request: {said}"))
+        }
         429 => ConnectorError::RateLimited {
             message: "Greenhouse's rate limit was exceeded; retry later".into(),
             retry_after: retry,
@@ -362,9 +376,9 @@ impl Connector for Greenhouse {
         let AttachTarget::Application { remote_id, .. } = &request.target else {
             return Err(ConnectorError::Unsupported("Greenhouse stores attachments on applications only".into()));
         };
-        let kind = CAPABILITIES
-            .vendor_type(request.kind)
-            .ok_or_else(|| ConnectorError::Unsupported(format!("Greenhouse cannot store {} files", request.kind.as_str())))?;
+        let kind = CAPABILITIES.vendor_type(request.kind).ok_or_else(|| {
+            ConnectorError::Unsupported(format!("Greenhouse cannot store {} files", request.kind.as_str()))
+        })?;
         // The JSON is assembled around the base64 so the (large) content is never copied again.
         let head = serde_json::json!({
             "application_id": json_id(remote_id),
@@ -440,7 +454,11 @@ impl Connector for Greenhouse {
                     },
                     rejection_reason_name: a.rejection_reason.and_then(|r| r.name),
                     rejected_at: a.rejected_at,
-                    current_stage: a.current_stage.map(|s| RemoteStage { remote_id: id_text(&s.id), name: s.name, index: None }),
+                    current_stage: a.current_stage.map(|s| RemoteStage {
+                        remote_id: id_text(&s.id),
+                        name: s.name,
+                        index: None,
+                    }),
                     source: a.source.and_then(|s| s.name),
                     remote_created_at: a.created_at.or(a.applied_at),
                     remote_updated_at: a.updated_at,

@@ -36,6 +36,7 @@ pub fn status_for(err: &Error) -> StatusCode {
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
         Error::AuthenticationInvalid(_) => StatusCode::UNAUTHORIZED,
         Error::IntegrationNotFound(_) => StatusCode::NOT_FOUND,
         Error::ActionDisabled(_) | Error::ModelDisabled(_) => StatusCode::FORBIDDEN,

@@ -27,7 +27,9 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self> {
-        let invalid = || Error::AuthenticationInvalid("Missing or invalid API key. Send `Authorization: Bearer <api key>`.".into());
+        let invalid = || {
+            Error::AuthenticationInvalid("Missing or invalid API key. Send `Authorization: Bearer <api key>`.".into())
+        };
         let value = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(invalid)?;
         let (scheme, key) = value.trim().split_once(' ').ok_or_else(invalid)?;
         if !scheme.eq_ignore_ascii_case("bearer") || key.trim().is_empty() {
@@ -92,7 +94,9 @@ impl FromRequest<AppState> for JsonBytes {
         let limit = app.config.max_attachment_bytes;
         Bytes::from_request(req, app).await.map(JsonBytes).map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge { message: format!("The request body is too large; attachments may be at most {limit} bytes") }
+                Error::PayloadTooLarge {
+                    message: format!("The request body is too large; attachments may be at most {limit} bytes"),
+                }
             } else {
                 Error::input(format!("The request body could not be read: {rejection}"))
             }

@@ -34,7 +34,10 @@ pub struct CheckApiKeyResponse {
     security(("ApiKey" = [])))]
 pub async fn check_api_key(caller: Caller) -> Json<CheckApiKeyResponse> {
     let id = caller.workspace.id;
-    Json(CheckApiKeyResponse { status: "success", data: CheckApiKeyData { environment_id: id.clone(), customer_id: id } })
+    Json(CheckApiKeyResponse {
+        status: "success",
+        data: CheckApiKeyData { environment_id: id.clone(), customer_id: id },
+    })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -135,7 +138,13 @@ fn coverage(supported: bool) -> &'static str {
     }
 }
 
-fn read_model(integration: &Integration, id: &'static str, label: &'static str, permission: &str, supported: bool) -> ReadModel {
+fn read_model(
+    integration: &Integration,
+    id: &'static str,
+    label: &'static str,
+    permission: &str,
+    supported: bool,
+) -> ReadModel {
     let on = permissions::is_enabled(integration, permission);
     ReadModel {
         id,
@@ -190,7 +199,10 @@ pub fn integration_data(integration: &Integration) -> IntegrationData {
             creator_email: integration.creator_email.clone(),
             origin_id: integration.origin_id.clone(),
         },
-        scope_config: ScopeConfig { id: format!("scope_{}", integration.id.rsplit(':').next().unwrap_or_default()), name: Some("default".into()) },
+        scope_config: ScopeConfig {
+            id: format!("scope_{}", integration.id.rsplit(':').next().unwrap_or_default()),
+            name: Some("default".into()),
+        },
         data_expired_at: None,
         created_at: integration.created_at.clone(),
         beta: false,
@@ -211,7 +223,11 @@ pub fn integration_data(integration: &Integration) -> IntegrationData {
     params(("integration_id" = String, Path)),
     responses((status = 200, body = IntegrationResponse), (status = "default", body = super::error::ErrorEnvelope)),
     security(("ApiKey" = [])))]
-pub async fn get_integration(State(app): State<AppState>, caller: Caller, PathParam(id): PathParam) -> Result<Json<IntegrationResponse>> {
+pub async fn get_integration(
+    State(app): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam,
+) -> Result<Json<IntegrationResponse>> {
     let integration = integration_of(&app, &caller.workspace, &id).await?;
     Ok(Json(IntegrationResponse { status: "success", data: integration_data(&integration) }))
 }

@@ -42,7 +42,7 @@ async fn not_found(method: Method, uri: Uri) -> Error {
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Error {
-    Error::input(format!("Method {method} is not allowed on {}", uri.path()))
+    Error::MethodNotAllowed(format!("Method {method} is not allowed on {}", uri.path()))
 }
 
 pub fn router(app: AppState) -> Router {
@@ -68,7 +68,11 @@ pub fn router(app: AppState) -> Router {
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish.
-pub async fn serve(app: AppState, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    app: AppState,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let router = router(app.clone());
     axum::serve(listener, router).with_graceful_shutdown(shutdown).await?;
     app.shutdown().await;

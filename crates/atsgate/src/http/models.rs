@@ -85,7 +85,11 @@ async fn page(app: &AppState, scoped: &Scoped, model: Model, query: Option<Strin
     responses((status = 200, body = ApplicationsResponse), (status = "default", body = super::error::ErrorEnvelope)),
     security(("ApiKey" = []))
 )]
-pub async fn applications(State(app): State<AppState>, scoped: Scoped, RawQuery(query): RawQuery) -> Result<Json<PageResponse>> {
+pub async fn applications(
+    State(app): State<AppState>,
+    scoped: Scoped,
+    RawQuery(query): RawQuery,
+) -> Result<Json<PageResponse>> {
     permissions::require_model(&scoped.integration, permissions::READ_APPLICATIONS, "applications")?;
     page(&app, &scoped, Model::Applications, query).await
 }
@@ -107,7 +111,11 @@ pub async fn applications(State(app): State<AppState>, scoped: Scoped, RawQuery(
     responses((status = 200, body = CandidatesResponse), (status = "default", body = super::error::ErrorEnvelope)),
     security(("ApiKey" = []))
 )]
-pub async fn candidates(State(app): State<AppState>, scoped: Scoped, RawQuery(query): RawQuery) -> Result<Json<PageResponse>> {
+pub async fn candidates(
+    State(app): State<AppState>,
+    scoped: Scoped,
+    RawQuery(query): RawQuery,
+) -> Result<Json<PageResponse>> {
     permissions::require_model(&scoped.integration, permissions::READ_CANDIDATES, "candidates")?;
     page(&app, &scoped, Model::Candidates, query).await
 }

@@ -215,7 +215,11 @@ pub trait Store: Send + Sync {
     async fn apply_sync(&self, integration_id: &str, sync_at: &str, batch: SyncBatch) -> StoreResult<SyncCounts>;
     async fn find_application(&self, integration_id: &str, id: &str) -> StoreResult<Option<StoredApplication>>;
     async fn find_candidate(&self, integration_id: &str, id: &str) -> StoreResult<Option<StoredCandidate>>;
-    async fn candidate_applications(&self, integration_id: &str, candidate_id: &str) -> StoreResult<Vec<StoredApplication>>;
+    async fn candidate_applications(
+        &self,
+        integration_id: &str,
+        candidate_id: &str,
+    ) -> StoreResult<Vec<StoredApplication>>;
     async fn list_applications(&self, integration_id: &str, query: &ListQuery) -> StoreResult<Vec<ListedRow>>;
     async fn list_candidates(&self, integration_id: &str, query: &ListQuery) -> StoreResult<Vec<ListedRow>>;
 

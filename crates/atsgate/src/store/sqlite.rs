@@ -169,15 +169,17 @@ impl Store for SqliteStore {
     }
 
     async fn insert_api_key(&self, key: &ApiKeyRecord, key_hash: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO api_keys (id, workspace_id, key_hash, prefix, name, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(&key.id)
-            .bind(&key.workspace_id)
-            .bind(key_hash)
-            .bind(&key.prefix)
-            .bind(&key.name)
-            .bind(&key.created_at)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO api_keys (id, workspace_id, key_hash, prefix, name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&key.id)
+        .bind(&key.workspace_id)
+        .bind(key_hash)
+        .bind(&key.prefix)
+        .bind(&key.name)
+        .bind(&key.created_at)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -202,10 +204,11 @@ impl Store for SqliteStore {
     }
 
     async fn list_api_keys(&self, workspace_id: Option<&str>) -> StoreResult<Vec<ApiKeyRecord>> {
-        let rows = sqlx::query("SELECT * FROM api_keys WHERE (?1 IS NULL OR workspace_id = ?1) ORDER BY created_at, id")
-            .bind(workspace_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM api_keys WHERE (?1 IS NULL OR workspace_id = ?1) ORDER BY created_at, id")
+                .bind(workspace_id)
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.iter().map(key_from).collect())
     }
 
@@ -246,10 +249,11 @@ impl Store for SqliteStore {
     }
 
     async fn list_integrations(&self, workspace_id: Option<&str>) -> StoreResult<Vec<Integration>> {
-        let rows = sqlx::query("SELECT * FROM integrations WHERE (?1 IS NULL OR workspace_id = ?1) ORDER BY created_at, id")
-            .bind(workspace_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM integrations WHERE (?1 IS NULL OR workspace_id = ?1) ORDER BY created_at, id")
+                .bind(workspace_id)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(integration_from).collect()
     }
 
@@ -409,11 +413,13 @@ impl Store for SqliteStore {
     }
 
     async fn find_candidate(&self, integration_id: &str, id: &str) -> StoreResult<Option<StoredCandidate>> {
-        let row = sqlx::query("SELECT id, remote_id, remote_deleted_at FROM ats_candidates WHERE integration_id = ? AND id = ?")
-            .bind(integration_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, remote_id, remote_deleted_at FROM ats_candidates WHERE integration_id = ? AND id = ?",
+        )
+        .bind(integration_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(|row| StoredCandidate {
             id: row.get("id"),
             remote_id: row.get("remote_id"),
@@ -421,7 +427,11 @@ impl Store for SqliteStore {
         }))
     }
 
-    async fn candidate_applications(&self, integration_id: &str, candidate_id: &str) -> StoreResult<Vec<StoredApplication>> {
+    async fn candidate_applications(
+        &self,
+        integration_id: &str,
+        candidate_id: &str,
+    ) -> StoreResult<Vec<StoredApplication>> {
         let rows = sqlx::query(
             "SELECT * FROM ats_applications WHERE integration_id = ? AND candidate_id = ?
              ORDER BY remote_created_at DESC, id",
@@ -528,7 +538,8 @@ impl Store for SqliteStore {
     }
 
     async fn get_log(&self, id: &str) -> StoreResult<Option<InteractionLog>> {
-        let row = sqlx::query("SELECT * FROM interaction_logs WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query("SELECT * FROM interaction_logs WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(log_from).transpose()
     }
 }

@@ -167,7 +167,10 @@ impl<'a> Builder<'a> {
             rejected_at: normalize_ts(a.rejected_at.as_deref()),
             remote_url: a.remote_url.clone(),
             // Stable across syncs so the candidate only counts as changed when the data did.
-            changed_at: updated.clone().or_else(|| created.clone()).unwrap_or_else(|| "1970-01-01T00:00:00.000Z".into()),
+            changed_at: updated
+                .clone()
+                .or_else(|| created.clone())
+                .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".into()),
             remote_created_at: created,
             remote_updated_at: updated,
             current_stage: self.stage(a).map(|(id, s)| CandidateStage {
@@ -189,8 +192,8 @@ impl<'a> Builder<'a> {
         let candidate_id = a.candidate_remote_id.as_deref().map(|r| self.id("candidate", r));
         let job = self.job_ref(a.job_remote_id.as_deref());
         let stage = self.stage(a);
-        let candidate = a.candidate_remote_id.as_deref().and_then(|r| self.candidate_index.get(r)).map(|c| {
-            ApplicationCandidate {
+        let candidate =
+            a.candidate_remote_id.as_deref().and_then(|r| self.candidate_index.get(r)).map(|c| ApplicationCandidate {
                 id: self.id("candidate", &c.remote_id),
                 remote_id: c.remote_id.clone(),
                 first_name: c.first_name.clone(),
@@ -201,8 +204,7 @@ impl<'a> Builder<'a> {
                 email_addresses: Self::emails(c),
                 phone_numbers: Self::phones(c),
                 social_media: vec![],
-            }
-        });
+            });
         let doc = Application {
             id: id.clone(),
             remote_id: Some(a.remote_id.clone()),

@@ -75,7 +75,8 @@ async fn pull(app: &App, integration: &Integration, sync_at: &str) -> Result<Syn
     .await
     .map_err(Error::from)?;
 
-    let job_index: HashMap<&str, &crate::connectors::RemoteJob> = jobs.iter().map(|j| (j.remote_id.as_str(), j)).collect();
+    let job_index: HashMap<&str, &crate::connectors::RemoteJob> =
+        jobs.iter().map(|j| (j.remote_id.as_str(), j)).collect();
     let builder = documents::Builder::new(&integration.id, &job_index, &candidates, &applications);
     let batch = SyncBatch {
         jobs: builder.job_rows(&jobs),

@@ -57,7 +57,8 @@ impl Downloader {
     }
 
     pub async fn fetch(&self, raw_url: &str, max_bytes: u64) -> Result<Downloaded, DownloadError> {
-        let url = url::Url::parse(raw_url).map_err(|e| DownloadError::Refused(format!("data_url is not a valid URL: {e}")))?;
+        let url = url::Url::parse(raw_url)
+            .map_err(|e| DownloadError::Refused(format!("data_url is not a valid URL: {e}")))?;
         guard::check_url(&url, self.allow_private).map_err(DownloadError::Refused)?;
         match tokio::time::timeout(self.timeout, self.fetch_checked(url, max_bytes)).await {
             Ok(result) => result,

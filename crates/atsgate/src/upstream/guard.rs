@@ -95,7 +95,9 @@ impl Resolve for GuardedResolver {
             let allowed: Vec<SocketAddr> = answers.iter().copied().filter(|a| is_public(a.ip())).collect();
             match (allowed.is_empty(), answers.first()) {
                 (false, _) => Ok(Box::new(allowed.into_iter()) as Addrs),
-                (true, Some(first)) => Err(Box::new(BlockedAddress(first.ip())) as Box<dyn std::error::Error + Send + Sync>),
+                (true, Some(first)) => {
+                    Err(Box::new(BlockedAddress(first.ip())) as Box<dyn std::error::Error + Send + Sync>)
+                }
                 (true, None) => Err(format!("{host} has no address").into()),
             }
         })
@@ -118,9 +120,9 @@ mod tests {
     fn literal_forms_of_internal_addresses_are_blocked() {
         for url in [
             "http://127.0.0.1/x",
-            "http://2130706433/x",  // decimal
-            "http://0x7f.1/x",      // hex
-            "http://0177.0.0.1/x",  // octal
+            "http://2130706433/x", // decimal
+            "http://0x7f.1/x",     // hex
+            "http://0177.0.0.1/x", // octal
             "http://10.1.2.3/",
             "http://169.254.169.254/latest/meta-data",
             "http://[::1]/",

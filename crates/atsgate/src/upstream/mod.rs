@@ -58,7 +58,12 @@ impl Upstream {
 
     /// Sends the request built by `build` (called again for each attempt), retrying only where a
     /// duplicate action is impossible. Returns the final response whatever its status.
-    pub async fn send(&self, method: Method, url: &str, build: impl Fn(RequestBuilder) -> RequestBuilder) -> Result<Response, SendError> {
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        build: impl Fn(RequestBuilder) -> RequestBuilder,
+    ) -> Result<Response, SendError> {
         let path = url::Url::parse(url).map(|u| u.path().to_string()).unwrap_or_else(|_| url.to_string());
         let mut attempt = 0;
         loop {

@@ -1,0 +1,97 @@
+//! The binary's commands: one JSON object on stdout with `--json`, shared database via
+//! `--data-dir`, and `emulate` announcing itself on its first line.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+};
+
+use serde_json::Value;
+
+fn atsgate(data_dir: &std::path::Path, args: &[&str]) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_atsgate"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("ATSGATE_DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "atsgate {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(stdout.lines().count(), 1, "exactly one line on stdout: {stdout}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not one JSON object ({e}): {stdout}"))
+}
+
+#[test]
+fn keys_and_integrations_share_one_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = atsgate(dir.path(), &["keys", "create", "--workspace", "acme", "--json"]);
+    assert!(key["key"].as_str().unwrap().starts_with("atsg_"));
+    let integration = atsgate(
+        dir.path(),
+        &[
+            "integrations",
+            "create",
+            "--workspace",
+            "acme",
+            "--tool",
+            "greenhouse",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--credential",
+            "client_id=a",
+            "--credential",
+            "client_secret=b",
+            "--credential",
+            "user_id=1",
+            "--json",
+        ],
+    );
+    let id = integration["id"].as_str().unwrap();
+    let (tool, suffix) = id.split_once(':').unwrap();
+    assert_eq!(tool, "greenhouse");
+    assert!(atsgate::ids::is_valid_id(suffix), "{id}");
+
+    let listed = atsgate(dir.path(), &["integrations", "list", "--json"]);
+    let item = &listed["integrations"][0];
+    assert_eq!(item["id"], id);
+    assert!(!item["permissions"].as_array().unwrap().contains(&Value::from("add_attachments")));
+    let changed = atsgate(dir.path(), &["integrations", "permissions", id, "--enable", "add_attachments", "--json"]);
+    assert!(changed["permissions"].as_array().unwrap().contains(&Value::from("add_attachments")));
+    let changed = atsgate(dir.path(), &["integrations", "permissions", id, "--disable", "add_attachments", "--json"]);
+    assert!(!changed["permissions"].as_array().unwrap().contains(&Value::from("add_attachments")));
+
+    let keys = atsgate(dir.path(), &["keys", "list", "--json"]);
+    assert_eq!(keys["keys"][0]["id"], key["id"]);
+    assert!(!keys.to_string().contains(key["key"].as_str().unwrap()), "a listed key never shows the key itself");
+    let revoked = atsgate(dir.path(), &["keys", "revoke", key["id"].as_str().unwrap(), "--json"]);
+    assert_eq!(revoked["revoked"], true);
+    let logs = atsgate(dir.path(), &["logs", "list", "--json"]);
+    assert!(logs["logs"].is_array());
+}
+
+#[test]
+fn emulate_prints_its_address_first() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atsgate"))
+        .args(["emulate", "greenhouse", "--listen", "127.0.0.1:0", "--json", "--seed-candidates", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let info: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(info["tool"], "greenhouse");
+    assert!(info["base_url"].as_str().unwrap().starts_with("http://127.0.0.1:"));
+    assert!(info["credentials"]["client_id"].is_string());
+}
+
+#[test]
+fn config_default_is_commented_toml() {
+    let output = Command::new(env!("CARGO_BIN_EXE_atsgate")).args(["config", "default"]).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("max_attachment_bytes = 52428800"));
+    assert!(text.parse::<toml::Table>().is_ok());
+}

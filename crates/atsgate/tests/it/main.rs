@@ -1,0 +1,11 @@
+//! Integration tests: the real gateway on a random loopback port against the real Greenhouse
+//! emulator, over real sockets. One binary, one module per area.
+
+mod attachments;
+mod cli;
+mod data_url;
+mod errors;
+mod general;
+mod helpers;
+mod listing;
+mod schema;
