@@ -62,8 +62,9 @@ pub struct RunningEmulator {
     pub tool: &'static str,
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub base_url: String,
-    /// `base_url + "/auth"`; the token endpoint is `{auth_url}/token`.
-    pub auth_url: String,
+    /// For vendors with a separate OAuth host (Greenhouse: `base_url + "/auth"`, the token
+    /// endpoint being `{auth_url}/token`); `None` when the API authenticates on `base_url`.
+    pub auth_url: Option<String>,
     /// `client_id`, `client_secret`, `user_id` of a client with every scope.
     pub credentials: BTreeMap<String, String>,
     /// Same keys, for a client lacking the attachment-create scope.
@@ -79,7 +80,7 @@ impl RunningEmulator {
         json!({
             "tool": self.tool,
             "base_url": self.base_url,
-            "auth_url": self.auth_url,
+            "auth_url": self.auth_url, // null when the vendor has no separate auth host
             "credentials": self.credentials,
             "readonly_credentials": self.readonly_credentials,
             "other_user_ids": self.other_user_ids,
@@ -101,7 +102,7 @@ pub async fn start(tool: &str, listener: TcpListener, options: EmulatorOptions) 
             let built = greenhouse::build(base_url.clone(), &options).await?;
             Ok(RunningEmulator {
                 tool: "greenhouse",
-                auth_url: format!("{base_url}/auth"),
+                auth_url: Some(format!("{base_url}/auth")),
                 base_url,
                 credentials: built.credentials,
                 readonly_credentials: built.readonly_credentials,

@@ -14,6 +14,7 @@ use crate::{
     connectors::{self, Connector, ConnectorSettings},
     crypto::MasterKey,
     error::{Error, Result},
+    filehost::MemoryFileHost,
     logsink::LogSink,
     store::{self, Integration, Store},
     sync::scheduler::SyncTracker,
@@ -32,6 +33,7 @@ pub struct App {
     pub downloader: Downloader,
     pub syncs: SyncTracker,
     pub logs: LogSink,
+    pub files: MemoryFileHost,
     /// Built connectors by integration id, with the sealed credentials they were built from
     /// (a change of credentials rebuilds them; tokens are cached inside).
     connectors: RwLock<HashMap<String, CachedConnector>>,
@@ -54,6 +56,7 @@ impl App {
             Downloader::new(config.allow_private_data_urls, Duration::from_secs(config.data_url_timeout_secs))?;
         Ok(Arc::new(App {
             public_url: config.public_url(),
+            files: MemoryFileHost::new(&config.public_url()),
             logs: LogSink::spawn(store.clone()),
             config,
             store,
@@ -90,6 +93,7 @@ impl App {
             auth_url: integration.auth_url.clone(),
             credentials,
             upstream: self.upstream.clone(),
+            file_host: Arc::new(self.files.clone()),
         })
         .map_err(Error::Internal)?;
         self.connectors

@@ -9,6 +9,7 @@ pub mod config;
 pub mod connectors;
 pub mod crypto;
 pub mod error;
+pub mod filehost;
 pub mod http;
 pub mod ids;
 pub mod interaction;

@@ -10,7 +10,7 @@ use super::harness::*;
 async fn token_flow_and_unauthorized_answers() {
     let h = Harness::start(small()).await;
     let creds = h.emu.credentials.clone();
-    assert_eq!(h.emu.auth_url, format!("{}/auth", h.emu.base_url));
+    assert_eq!(h.emu.auth_url, Some(format!("{}/auth", h.emu.base_url)));
     assert_eq!(h.emu.other_user_ids.len(), 2);
     assert_eq!(h.emu.info_json()["tool"], "greenhouse");
 
@@ -34,7 +34,7 @@ async fn token_flow_and_unauthorized_answers() {
 
     let anonymous = h
         .http
-        .post(format!("{}/token", h.emu.auth_url))
+        .post(format!("{}/token", h.emu.auth_url.as_deref().unwrap()))
         .form(&[("grant_type", "client_credentials"), ("sub", "1")])
         .send()
         .await
@@ -43,7 +43,7 @@ async fn token_flow_and_unauthorized_answers() {
 
     let grant = h
         .http
-        .post(format!("{}/token", h.emu.auth_url))
+        .post(format!("{}/token", h.emu.auth_url.as_deref().unwrap()))
         .basic_auth(&creds["client_id"], Some(&creds["client_secret"]))
         .form(&[("grant_type", "password"), ("sub", creds["user_id"].as_str())])
         .send()

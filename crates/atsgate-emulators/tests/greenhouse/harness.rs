@@ -28,7 +28,7 @@ impl Harness {
 
     pub async fn token_for(&self, creds: &BTreeMap<String, String>, sub: &str) -> reqwest::Response {
         self.http
-            .post(format!("{}/token", self.emu.auth_url))
+            .post(format!("{}/token", self.emu.auth_url.as_deref().unwrap()))
             .basic_auth(&creds["client_id"], Some(&creds["client_secret"]))
             .form(&[("grant_type", "client_credentials"), ("sub", sub)])
             .send()

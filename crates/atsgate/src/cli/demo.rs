@@ -56,7 +56,7 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
             workspace: "demo".into(),
             tool: "greenhouse".into(),
             base_url: Some(emulator.base_url.clone()),
-            auth_url: Some(emulator.auth_url.clone()),
+            auth_url: emulator.auth_url.clone(),
             credentials: emulator.credentials.clone().into_iter().collect::<BTreeMap<_, _>>(),
             organization_name: Some("Demo Corp".into()),
             creator_email: None,

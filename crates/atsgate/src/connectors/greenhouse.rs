@@ -155,6 +155,20 @@ struct GhApplication {
     rejection_reason: Option<GhNamed>,
 }
 
+#[derive(Deserialize)]
+struct GhAttachment {
+    id: serde_json::Value,
+    application_id: Option<serde_json::Value>,
+    candidate_id: Option<serde_json::Value>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    filename: String,
+    url: String,
+    content_type: Option<String>,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+}
+
 /// Greenhouse ids are integers; keep them as their decimal text.
 fn id_text(value: &serde_json::Value) -> String {
     match value {
@@ -398,6 +412,47 @@ impl Connector for Greenhouse {
         let created: Option<serde_json::Value> = response.json().await.ok();
         let remote_id = created.as_ref().and_then(|v| v.get("id")).map(id_text);
         Ok(UploadReceipt { remote_id })
+    }
+
+    async fn list_attachments(&self, target: &AttachTarget) -> Result<Vec<RemoteAttachment>, ConnectorError> {
+        let filter = match target {
+            AttachTarget::Application { remote_id, .. } => format!("application_ids={remote_id}"),
+            AttachTarget::Candidate { remote_id } => format!("candidate_ids={remote_id}"),
+        };
+        let mut url = Some(format!("{}/v3/attachments?per_page={PER_PAGE}&{filter}", self.base_url));
+        let mut found = Vec::new();
+        while let Some(next) = url.take() {
+            let page: Page<GhAttachment> = self.list("attachments", Some(&next)).await?;
+            url = page.next;
+            found.extend(page.items.into_iter().map(|a| RemoteAttachment {
+                remote_id: id_text(&a.id),
+                application_remote_id: a.application_id.as_ref().map(id_text),
+                candidate_remote_id: a.candidate_id.as_ref().map(id_text),
+                kind: match a.kind.as_deref() {
+                    Some("resume") => AttachmentType::Cv,
+                    Some("cover_letter") => AttachmentType::CoverLetter,
+                    _ => AttachmentType::Other,
+                },
+                file_name: a.filename,
+                content_type: a.content_type,
+                size: None,
+                remote_created_at: a.created_at,
+                remote_updated_at: a.updated_at,
+                download_ref: a.url,
+            }));
+        }
+        Ok(found)
+    }
+
+    async fn download_attachment(&self, download_ref: &str) -> Result<FileStream, ConnectorError> {
+        // Greenhouse hands out presigned URLs: no Authorization header may be sent with them.
+        let response = check(self.upstream.send(Method::GET, download_ref, |r| r).await.map_err(unavailable)?).await?;
+        let content_type =
+            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let content_length = response.content_length();
+        let body =
+            futures::StreamExt::boxed(futures::TryStreamExt::map_err(response.bytes_stream(), std::io::Error::other));
+        Ok(FileStream { content_type, content_length, body })
     }
 
     async fn list_jobs(&self, cursor: Option<&str>) -> Result<Page<RemoteJob>, ConnectorError> {

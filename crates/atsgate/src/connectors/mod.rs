@@ -178,6 +178,42 @@ pub struct RemoteApplication {
     pub remote_updated_at: Option<String>,
 }
 
+/// A file as the ATS lists it (for reading attachments and for verifying an upload happened).
+#[derive(Debug, Clone)]
+pub struct RemoteAttachment {
+    pub remote_id: String,
+    pub application_remote_id: Option<String>,
+    pub candidate_remote_id: Option<String>,
+    pub file_name: String,
+    pub kind: AttachmentType,
+    pub content_type: Option<String>,
+    pub size: Option<u64>,
+    pub remote_created_at: Option<String>,
+    pub remote_updated_at: Option<String>,
+    /// Opaque to the gateway: what this connector needs to download the file again.
+    pub download_ref: String,
+}
+
+/// A file being streamed from the ATS.
+pub struct FileStream {
+    pub content_type: Option<String>,
+    pub content_length: Option<u64>,
+    pub body: futures::stream::BoxStream<'static, Result<Bytes, std::io::Error>>,
+}
+
+/// Serves bytes at an unguessable, signed, short-lived URL under the gateway's public URL, for
+/// vendors that fetch files by URL instead of taking bytes (Teamtailor). The file is forgotten
+/// once fetched or when the returned guard is dropped, whichever comes first.
+pub trait FileHost: Send + Sync {
+    fn publish(&self, file_name: &str, content_type: &str, bytes: Bytes) -> HostedFile;
+}
+
+/// A published file; dropping it removes the file.
+pub struct HostedFile {
+    pub url: String,
+    pub guard: Box<dyn Send + Sync>,
+}
+
 /// One page of a vendor list; `next` is an opaque continuation for the same connector.
 #[derive(Debug)]
 pub struct Page<T> {
@@ -228,6 +264,11 @@ pub trait Connector: Send + Sync {
     async fn list_jobs(&self, cursor: Option<&str>) -> Result<Page<RemoteJob>, ConnectorError>;
     async fn list_candidates(&self, cursor: Option<&str>) -> Result<Page<RemoteCandidate>, ConnectorError>;
     async fn list_applications(&self, cursor: Option<&str>) -> Result<Page<RemoteApplication>, ConnectorError>;
+    /// Files on the target as the ATS has them; for a candidate, every file of the candidate
+    /// including those on their applications.
+    async fn list_attachments(&self, target: &AttachTarget) -> Result<Vec<RemoteAttachment>, ConnectorError>;
+    /// Streams one listed file's bytes from the ATS.
+    async fn download_attachment(&self, download_ref: &str) -> Result<FileStream, ConnectorError>;
 }
 
 /// Everything a connector is built from: the integration's settings and decrypted credentials.
@@ -236,6 +277,7 @@ pub struct ConnectorSettings {
     pub auth_url: Option<String>,
     pub credentials: BTreeMap<String, String>,
     pub upstream: Arc<Upstream>,
+    pub file_host: Arc<dyn FileHost>,
 }
 
 /// One line per supported ATS.

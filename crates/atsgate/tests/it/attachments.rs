@@ -18,7 +18,7 @@ async fn download_via_greenhouse(app: &TestApp, application_remote_id: &str, fil
     let client = reqwest::Client::new();
     let creds = &app.emulator.credentials;
     let token: Value = client
-        .post(format!("{}/token", app.emulator.auth_url))
+        .post(format!("{}/token", app.emulator.auth_url.as_deref().unwrap()))
         .basic_auth(&creds["client_id"], Some(&creds["client_secret"]))
         .form(&[("grant_type", "client_credentials"), ("sub", creds["user_id"].as_str())])
         .send()

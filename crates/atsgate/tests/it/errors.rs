@@ -292,7 +292,7 @@ async fn ats_failures_map_to_integration_and_remote_codes() {
 }
 
 /// Stores the main integration's first application under `integration`, as a sync would.
-async fn seed_application_row(app: &TestApp, integration: &str) -> String {
+pub async fn seed_application_row(app: &TestApp, integration: &str) -> String {
     use atsgate::store::{ApplicationRow, SyncBatch};
     let application = app.first_application().await;
     let row = ApplicationRow {

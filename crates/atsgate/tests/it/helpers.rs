@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
 pub struct Options {
+    pub tool: &'static str,
     pub seed_candidates: usize,
     pub enable_add_attachments: bool,
     pub allow_private_data_urls: bool,
@@ -23,6 +24,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
+            tool: "greenhouse",
             seed_candidates: 12,
             enable_add_attachments: true,
             allow_private_data_urls: false,
@@ -65,7 +67,7 @@ impl TestApp {
 
     pub async fn spawn_with(options: Options) -> TestApp {
         let emulator = atsgate_emulators::start(
-            "greenhouse",
+            options.tool,
             tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
             EmulatorOptions { seed_candidates: options.seed_candidates, ..Default::default() },
         )
@@ -185,9 +187,9 @@ pub async fn create_integration(
         app,
         admin::NewIntegration {
             workspace: workspace.into(),
-            tool: "greenhouse".into(),
+            tool: emulator.tool.into(),
             base_url: Some(emulator.base_url.clone()),
-            auth_url: Some(emulator.auth_url.clone()),
+            auth_url: emulator.auth_url.clone(),
             credentials,
             organization_name: None,
             creator_email: None,

@@ -3,6 +3,7 @@
 
 mod attachments;
 mod cli;
+mod conformance;
 mod data_url;
 mod errors;
 mod general;

@@ -1,0 +1,232 @@
+//! The connector conformance suite, written once and run against every connector's emulator:
+//! every type through both endpoints arriving byte for byte with the right vendor type, the
+//! fallback warning exactly where the capabilities say, restrictions enforced without upstream
+//! calls, remote fields reaching the vendor, vendor errors mapped, pagination over several pages.
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use atsgate::connectors::{self, AttachmentType, Capabilities};
+
+use crate::helpers::{assert_error, create_integration, read, sample_body, Options, TestApp};
+
+/// Adding an ATS: add its tool id here (and its connector + emulator).
+macro_rules! conformance {
+    ($($tool:ident),* $(,)?) => {$(
+        mod $tool {
+            #[tokio::test]
+            async fn every_type_arrives_through_both_endpoints() {
+                super::every_type_arrives_through_both_endpoints(stringify!($tool)).await;
+            }
+            #[tokio::test]
+            async fn restrictions_are_enforced_before_the_ats() {
+                super::restrictions_are_enforced_before_the_ats(stringify!($tool)).await;
+            }
+            #[tokio::test]
+            async fn remote_fields_reach_the_vendor() {
+                super::remote_fields_reach_the_vendor(stringify!($tool)).await;
+            }
+            #[tokio::test]
+            async fn vendor_errors_are_mapped() {
+                super::vendor_errors_are_mapped(stringify!($tool)).await;
+            }
+            #[tokio::test]
+            async fn sync_pages_through_everything_with_stable_ids() {
+                super::sync_pages_through_everything_with_stable_ids(stringify!($tool)).await;
+            }
+        }
+    )*};
+}
+
+conformance!(greenhouse);
+
+fn caps(tool: &str) -> &'static Capabilities {
+    connectors::tool(tool).unwrap_or_else(|| panic!("{tool} is not in the connector registry")).capabilities
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A content type the connector accepts (its first declared one, else PDF).
+fn accepted_content_type(caps: &Capabilities) -> &'static str {
+    match caps.accepted_mime_types {
+        Some(list) if !list.contains(&"application/pdf") => list[0],
+        _ => "application/pdf",
+    }
+}
+
+async fn spawn(tool: &'static str) -> TestApp {
+    TestApp::spawn_with(Options { tool, ..Options::default() }).await
+}
+
+async fn every_type_arrives_through_both_endpoints(tool: &'static str) {
+    let app = spawn(tool).await;
+    let caps = caps(tool);
+    let application = app.first_application().await;
+    let candidate_id = application["candidate_id"].as_str().unwrap();
+    let candidate_remote_id = application["candidate"]["remote_id"].as_str().unwrap().to_string();
+    let content_type = accepted_content_type(caps);
+    let mut expected_files = 0;
+    for kind in AttachmentType::ALL {
+        let Some(vendor_type) = caps.vendor_type(kind) else {
+            continue;
+        };
+        for endpoint in ["applications", "candidates"] {
+            let (id, native) = match endpoint {
+                "applications" => (application["id"].as_str().unwrap(), caps.attach_to_application),
+                _ => (candidate_id, caps.attach_to_candidate),
+            };
+            let name = format!("{}-{endpoint}.pdf", kind.as_str().to_lowercase());
+            let payload: Vec<u8> = format!("{tool} {name} ").bytes().cycle().take(40_000 + expected_files).collect();
+            let (status, body) = app
+                .post_json(
+                    &format!("/v1/ats/{endpoint}/{id}/attachments"),
+                    &sample_body(kind.as_str(), &name, &payload, content_type),
+                )
+                .await;
+            assert_eq!(status, 200, "{tool} {endpoint} {}: {body}", kind.as_str());
+            expected_files += 1;
+            let warnings = body["warnings"].as_array().unwrap();
+            if native {
+                assert!(warnings.is_empty(), "{tool}: no fallback expected on {endpoint}: {body}");
+            } else {
+                assert_eq!(warnings.len(), 1, "{tool}: a fallback warning expected on {endpoint}: {body}");
+                assert!(warnings[0]["message"].as_str().unwrap().contains(caps.label), "the warning names the ATS");
+            }
+            let files = app.emulator_files().await;
+            let file = files
+                .iter()
+                .find(|f| f["filename"] == name.as_str())
+                .unwrap_or_else(|| panic!("{tool}: {name} arrived"));
+            assert_eq!(file["sha256"], sha256(&payload), "{tool}: {name} byte for byte");
+            assert_eq!(file["size"], payload.len());
+            assert_eq!(file["type"], vendor_type, "{tool}: {name} vendor type");
+            assert_eq!(file["candidate_id"], candidate_remote_id.as_str(), "{tool}: {name} on the right candidate");
+            if endpoint == "applications" && caps.attach_to_application {
+                assert_eq!(file["application_id"], application["remote_id"], "{tool}: {name} on the application");
+            }
+        }
+    }
+    assert!(expected_files >= 2, "{tool} maps at least one type");
+    assert_eq!(app.emulator_files().await.len(), expected_files, "{tool}: one file per request");
+}
+
+async fn restrictions_are_enforced_before_the_ats(tool: &'static str) {
+    let app = spawn(tool).await;
+    let caps = caps(tool);
+    let id = app.first_application().await["id"].as_str().unwrap().to_string();
+    let before = app.upstream_request_count().await;
+    let path = format!("/v1/ats/applications/{id}/attachments");
+    if caps.accepted_mime_types.is_some() {
+        let (s, b) = app.post_json(&path, &sample_body("CV", "cv.bin", b"x", "application/x-not-accepted")).await;
+        assert_error(s, &b, 400, "PLATFORM.INPUT_INVALID");
+    }
+    for kind in AttachmentType::ALL.into_iter().filter(|k| caps.vendor_type(*k).is_none()) {
+        let (s, b) =
+            app.post_json(&path, &sample_body(kind.as_str(), "x.pdf", b"x", accepted_content_type(caps))).await;
+        assert_error(s, &b, 400, "PLATFORM.INPUT_INVALID");
+    }
+    let (s, b) = app.post_json(&path, &sample_body("CV", "", b"x", accepted_content_type(caps))).await;
+    assert_error(s, &b, 400, "PLATFORM.INPUT_INVALID");
+    assert_eq!(app.upstream_request_count().await, before, "{tool}: nothing reached the ATS");
+}
+
+async fn remote_fields_reach_the_vendor(tool: &'static str) {
+    let app = spawn(tool).await;
+    let caps = caps(tool);
+    let id = app.first_application().await["id"].as_str().unwrap().to_string();
+    let actor = app.emulator.other_user_ids.first().cloned().unwrap_or_default();
+    let mut body = sample_body("CV", "fields.pdf", b"remote fields", accepted_content_type(caps));
+    body["remote_fields"] = json!({
+        "greenhouse": {"post_headers": {"On-Behalf-Of": actor}},
+        "workable": {"on_behalf_of_user_remote_id": actor},
+        "oracle": {"override_document_category": "MISC", "multi_post_to_all_current_applications": false},
+    });
+    let (s, b) = app.post_json(&format!("/v1/ats/applications/{id}/attachments"), &body).await;
+    assert_eq!(s, 200, "{tool}: {b}");
+    let files = app.emulator_files().await;
+    let file = files.iter().find(|f| f["filename"] == "fields.pdf").unwrap();
+    match tool {
+        "greenhouse" | "workable" => assert_eq!(file["actor_user_id"], actor.as_str(), "{tool}: the acting user"),
+        "oraclerecruiting" => assert_eq!(file["type"], "MISC", "{tool}: the overridden document category"),
+        _ => {}
+    }
+}
+
+async fn upload(app: &TestApp, integration: &str, application_id: &str) -> (u16, Value) {
+    read(
+        app.client
+            .post(format!("{}/v1/ats/applications/{application_id}/attachments", app.url))
+            .bearer_auth(&app.key)
+            .header("X-Integration-Id", integration)
+            .json(&sample_body("CV", "cv.pdf", b"x", accepted_content_type(caps(app.emulator.tool))))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+async fn vendor_errors_are_mapped(tool: &'static str) {
+    let app = TestApp::spawn_with(Options { tool, upstream_max_retries: 1, ..Options::default() }).await;
+    let id = app.first_application().await["id"].as_str().unwrap().to_string();
+    let main = app.integration_id.clone();
+    for (rule, status, code) in [
+        (json!({"status": 429, "retry_after_s": 120, "times": 5, "method": "POST"}), 429, "REMOTE.RATE_LIMIT_EXCEEDED"),
+        (json!({"status": 503, "times": 5, "method": "POST"}), 503, "REMOTE.SERVICE_UNAVAILABLE"),
+        (json!({"status": 400, "times": 1, "method": "POST"}), 400, "REMOTE.INPUT_INVALID"),
+    ] {
+        app.add_faults(json!({"clear": true})).await;
+        app.add_faults(json!([rule])).await;
+        let (s, b) = upload(&app, &main, &id).await;
+        assert_error(s, &b, status, code);
+    }
+    app.add_faults(json!({"clear": true})).await;
+    assert!(app.emulator_files().await.is_empty(), "{tool}: no file from a failed call");
+
+    // Wrong credentials: every value altered; a read-only key: the permission is missing.
+    let wrong = app.emulator.credentials.iter().map(|(k, v)| (k.clone(), format!("{v}-wrong"))).collect();
+    for (credentials, code) in [
+        (wrong, "INTEGRATION.AUTHENTICATION_INVALID"),
+        (app.emulator.readonly_credentials.clone(), "INTEGRATION.PERMISSION_MISSING"),
+    ] {
+        let integration = create_integration(&app.app, "acme", &app.emulator, credentials).await;
+        atsgate::actions::admin::change_permissions(&app.app, &integration, &["add_attachments".into()], &[])
+            .await
+            .unwrap();
+        // The same remote objects, stored under this integration as its sync would.
+        let stored = app.app.store.get_integration(&integration).await.unwrap().unwrap();
+        let target = match atsgate::sync::run(&app.app, &stored).await {
+            Ok(_) => atsgate::ids::stable_id(
+                &integration,
+                "application",
+                app.first_application().await["remote_id"].as_str().unwrap(),
+            ),
+            Err(err) => {
+                assert_eq!(err.code().as_str(), code, "{tool}: the sync reports the same code");
+                crate::errors::seed_application_row(&app, &integration).await
+            }
+        };
+        let (s, b) = upload(&app, &integration, &target).await;
+        assert_error(s, &b, 403, code);
+    }
+}
+
+async fn sync_pages_through_everything_with_stable_ids(tool: &'static str) {
+    let app = TestApp::spawn_with(Options { tool, seed_candidates: 600, ..Options::default() }).await;
+    let list_calls = |requests: &Value| requests.as_array().unwrap().iter().filter(|r| r["method"] == "GET").count();
+    let after_first = list_calls(&app.emulator_json("/_emulator/requests").await);
+    assert!(after_first > 3, "{tool}: the sync read more than one page of some list ({after_first} GETs)");
+    let candidates = app.list_all("candidates", "page_size=250").await;
+    let applications = app.list_all("applications", "page_size=250").await;
+    assert_eq!(candidates.len(), 600, "{tool}: every candidate synced");
+    let nested: usize = candidates.iter().map(|c| c["applications"].as_array().unwrap().len()).sum();
+    assert_eq!(applications.len(), nested, "{tool}: every application synced");
+    app.sync().await;
+    let again = app.list_all("applications", "page_size=250").await;
+    let ids = |v: &[Value]| {
+        v.iter().map(|a| a["id"].as_str().unwrap().to_string()).collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(ids(&again), ids(&applications), "{tool}: same ids on the second sync");
+}
