@@ -14,6 +14,7 @@
 
 pub mod common;
 mod greenhouse;
+// (new vendor modules above this line)
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -24,8 +25,25 @@ use tokio::net::TcpListener;
 
 use common::server::{self, ServerHandle};
 
-/// The tools (vendors) [`start`] knows.
-pub const TOOLS: &[&str] = &["greenhouse"];
+/// The tools (vendors) [`start`] knows. Adding a vendor: its module, a line here and an arm
+/// in [`start`].
+pub const TOOLS: &[&str] = &[
+    "greenhouse",
+    // (new vendors above this line)
+];
+
+/// What a vendor module's `build(base_url, &options)` returns for [`start`] to serve.
+pub struct Built {
+    pub router: axum::Router,
+    /// A separate OAuth base URL, for vendors that have one.
+    pub auth_url: Option<String>,
+    /// Credentials of a client allowed everything (what `integrations create` needs).
+    pub credentials: BTreeMap<String, String>,
+    /// Credentials that authenticate but lack the permission to upload files.
+    pub readonly_credentials: BTreeMap<String, String>,
+    /// Other valid user ids, usable as the acting user (on-behalf-of fields).
+    pub other_user_ids: Vec<String>,
+}
 
 /// Knobs shared by every emulator.
 #[derive(Clone, Debug)]
@@ -97,21 +115,20 @@ impl RunningEmulator {
 /// An unknown `tool` is an error (see [`TOOLS`]).
 pub async fn start(tool: &str, listener: TcpListener, options: EmulatorOptions) -> anyhow::Result<RunningEmulator> {
     let base_url = base_url_of(listener.local_addr()?);
-    match tool {
-        "greenhouse" => {
-            let built = greenhouse::build(base_url.clone(), &options).await?;
-            Ok(RunningEmulator {
-                tool: "greenhouse",
-                auth_url: Some(format!("{base_url}/auth")),
-                base_url,
-                credentials: built.credentials,
-                readonly_credentials: built.readonly_credentials,
-                other_user_ids: built.other_user_ids,
-                server: server::spawn(listener, built.router),
-            })
-        }
+    let (tool, built): (&'static str, Built) = match tool {
+        "greenhouse" => ("greenhouse", greenhouse::build(base_url.clone(), &options).await?),
+        // (new vendor arms above this line)
         other => bail!("unknown emulator tool {other:?}; known tools: {}", TOOLS.join(", ")),
-    }
+    };
+    Ok(RunningEmulator {
+        tool,
+        auth_url: built.auth_url,
+        base_url,
+        credentials: built.credentials,
+        readonly_credentials: built.readonly_credentials,
+        other_user_ids: built.other_user_ids,
+        server: server::spawn(listener, built.router),
+    })
 }
 
 /// The URL clients should use; a wildcard bind is reached via loopback.

@@ -57,7 +57,7 @@ use crate::common::faults::FaultSet;
 use crate::common::http::unix_now;
 use crate::common::ratelimit::FixedWindowLimiter;
 use crate::common::request_log::RequestLog;
-use crate::EmulatorOptions;
+use crate::{Built, EmulatorOptions};
 use auth::{ApiClient, TokenStore};
 use model::{Id, Ts};
 use store::Store;
@@ -100,16 +100,9 @@ impl Greenhouse {
     }
 }
 
-/// What `crate::start` needs to publish a running Greenhouse emulator.
-pub struct Built {
-    pub router: Router,
-    pub credentials: BTreeMap<String, String>,
-    pub readonly_credentials: BTreeMap<String, String>,
-    pub other_user_ids: Vec<String>,
-}
-
 /// Seeds the account and assembles the router.
 pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Result<Built> {
+    let auth_url = Some(format!("{base_url}/auth"));
     let (count, seed) = (options.seed_candidates, options.seed);
     // Seeding 100 000 candidates is CPU work; keep it off the async workers.
     let store = tokio::task::spawn_blocking(move || seed::build(count, seed, Ts::now())).await?;
@@ -167,6 +160,7 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
 
     Ok(Built {
         router,
+        auth_url,
         credentials,
         readonly_credentials,
         other_user_ids: user_ids.iter().skip(1).map(Id::to_string).collect(),

@@ -1,13 +1,17 @@
-//! `atsgate demo`: everything a newcomer needs to try the API at once — an emulated Greenhouse
-//! with seeded data, a workspace, a key, an integration with every permission, a first sync,
-//! and a ready-to-paste curl. Uses its own database under `<data_dir>/demo`, recreated per run.
+//! `atsgate demo`: everything a newcomer needs to try the API at once — an emulator of every
+//! supported ATS with seeded data, a workspace, a key, one integration per ATS with every
+//! permission, a first sync, and ready-to-paste curls. Uses its own database under
+//! `<data_dir>/demo`, recreated on every run.
 
-use std::{collections::BTreeMap, net::SocketAddr};
+use std::{collections::BTreeMap, net::SocketAddr, sync::Arc};
 
-use atsgate::actions::{admin, listing, permissions};
-use atsgate_emulators::EmulatorOptions;
+use atsgate::{
+    actions::{admin, listing, permissions},
+    App,
+};
+use atsgate_emulators::{EmulatorOptions, RunningEmulator};
 use clap::Args;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::GlobalArgs;
 
@@ -16,12 +20,52 @@ pub struct DemoArgs {
     /// Address the gateway listens on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Seeded candidates in the emulated ATS.
+    /// Seeded candidates in each emulated ATS.
     #[arg(long, default_value_t = 25)]
     seed_candidates: usize,
-    /// Print one JSON object (key, integration id, ids, URLs) instead of the walkthrough.
+    /// Print one JSON object (key, integration ids, ids, URLs) instead of the walkthrough.
     #[arg(long)]
     json: bool,
+}
+
+/// One emulated ATS wired to the gateway.
+struct DemoIntegration {
+    emulator: RunningEmulator,
+    integration_id: String,
+    application_id: String,
+    candidate_id: String,
+    applications: u64,
+}
+
+async fn connect(app: &App, emulator: RunningEmulator) -> anyhow::Result<DemoIntegration> {
+    let integration = admin::create_integration(
+        app,
+        admin::NewIntegration {
+            workspace: "demo".into(),
+            tool: emulator.tool.into(),
+            base_url: Some(emulator.base_url.clone()),
+            auth_url: emulator.auth_url.clone(),
+            credentials: emulator.credentials.clone().into_iter().collect::<BTreeMap<_, _>>(),
+            organization_name: Some("Demo Corp".into()),
+            creator_email: None,
+            origin_id: None,
+        },
+    )
+    .await?;
+    let all: Vec<String> = permissions::ALL.iter().map(|p| p.to_string()).collect();
+    admin::change_permissions(app, &integration.id, &all, &[]).await?;
+    let integration = app.store.get_integration(&integration.id).await?.expect("just created");
+    let counts = atsgate::sync::run(app, &integration).await?;
+    let first =
+        listing::list(app, &integration, listing::Model::Applications, &[("page_size".into(), "1".into())]).await?;
+    let application: Value = serde_json::from_str(first.results.first().map(|r| r.get()).unwrap_or("{}"))?;
+    Ok(DemoIntegration {
+        emulator,
+        integration_id: integration.id,
+        application_id: application["id"].as_str().unwrap_or_default().to_string(),
+        candidate_id: application["candidate_id"].as_str().unwrap_or_default().to_string(),
+        applications: counts.applications,
+    })
 }
 
 pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
@@ -39,60 +83,57 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e} (pass --listen 127.0.0.1:PORT)", args.listen))?;
     let gateway_url = format!("http://{}", listener.local_addr()?);
     config.public_url = Some(gateway_url.clone());
-
-    let emulator_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let emulator = atsgate_emulators::start(
-        "greenhouse",
-        emulator_listener,
-        EmulatorOptions { seed_candidates: args.seed_candidates, ..Default::default() },
-    )
-    .await?;
-
-    let app = super::open(config).await?;
+    let app: Arc<App> = super::open(config).await?;
     let key = admin::create_key(&app, "demo", Some("demo".into())).await?;
-    let integration = admin::create_integration(
-        &app,
-        admin::NewIntegration {
-            workspace: "demo".into(),
-            tool: "greenhouse".into(),
-            base_url: Some(emulator.base_url.clone()),
-            auth_url: emulator.auth_url.clone(),
-            credentials: emulator.credentials.clone().into_iter().collect::<BTreeMap<_, _>>(),
-            organization_name: Some("Demo Corp".into()),
-            creator_email: None,
-            origin_id: None,
-        },
-    )
-    .await?;
-    let all: Vec<String> = permissions::ALL.iter().map(|p| p.to_string()).collect();
-    admin::change_permissions(&app, &integration.id, &all, &[]).await?;
-    let integration = app.store.get_integration(&integration.id).await?.expect("just created");
-    let counts = atsgate::sync::run(&app, &integration).await?;
-    let first =
-        listing::list(&app, &integration, listing::Model::Applications, &[("page_size".into(), "1".into())]).await?;
-    let application: serde_json::Value = serde_json::from_str(first.results.first().expect("seeded data").get())?;
-    let application_id = application["id"].as_str().unwrap_or_default().to_string();
-    let candidate_id = application["candidate_id"].as_str().unwrap_or_default().to_string();
+
+    let mut integrations = Vec::new();
+    for tool in atsgate_emulators::TOOLS {
+        let emulator = atsgate_emulators::start(
+            tool,
+            tokio::net::TcpListener::bind("127.0.0.1:0").await?,
+            EmulatorOptions { seed_candidates: args.seed_candidates, ..Default::default() },
+        )
+        .await?;
+        integrations.push(connect(&app, emulator).await?);
+    }
 
     if args.json {
+        let first = &integrations[0];
+        let all: Vec<Value> = integrations
+            .iter()
+            .map(|i| {
+                json!({"tool": i.emulator.tool, "integration_id": i.integration_id, "application_id": i.application_id,
+                       "candidate_id": i.candidate_id, "emulator_url": i.emulator.base_url})
+            })
+            .collect();
         super::print_json(&json!({
-            "gateway_url": gateway_url, "api_key": key.key, "integration_id": integration.id,
-            "application_id": application_id, "candidate_id": candidate_id,
-            "emulator_url": emulator.base_url, "data_dir": app.config.data_dir,
+            "gateway_url": gateway_url, "api_key": key.key, "integration_id": first.integration_id,
+            "application_id": first.application_id, "candidate_id": first.candidate_id,
+            "emulator_url": first.emulator.base_url, "data_dir": app.config.data_dir, "integrations": all,
         }));
     } else {
-        let data_dir = app.config.data_dir.display();
+        print_walkthrough(&gateway_url, &key.key, &integrations, &app.config.data_dir.display().to_string());
+    }
+    let served = atsgate::http::serve(app, listener, super::shutdown_signal()).await;
+    for integration in integrations {
+        integration.emulator.shutdown().await;
+    }
+    served
+}
+
+fn print_walkthrough(gateway_url: &str, api_key: &str, integrations: &[DemoIntegration], data_dir: &str) {
+    let first = &integrations[0];
+    println!("\natsgate demo — gateway {gateway_url}\n\nAPI key: {api_key}\n");
+    println!("{:<18} {:<40} {:<26} {:>5}  emulator", "tool", "integration id", "application id", "apps");
+    for i in integrations {
         println!(
-            r#"
-atsgate demo — gateway {gateway_url}, emulated Greenhouse {emulator}
-synced {jobs} jobs, {candidates} candidates, {applications} applications
-
-API key:         {api_key}
-Integration id:  {integration_id}
-Application id:  {application_id}
-Candidate id:    {candidate_id}
-
-Upload a CV to the application:
+            "{:<18} {:<40} {:<26} {:>5}  {}",
+            i.emulator.tool, i.integration_id, i.application_id, i.applications, i.emulator.base_url
+        );
+    }
+    println!(
+        r#"
+Upload a CV to a {tool} application (swap the integration and application ids for any row above):
 
 curl -s -X POST {gateway_url}/v1/ats/applications/{application_id}/attachments \
   -H 'Authorization: Bearer {api_key}' \
@@ -107,15 +148,9 @@ Interaction log:             atsgate --data-dir {data_dir} logs list
 
 Serving until Ctrl-C.
 "#,
-            emulator = emulator.base_url,
-            jobs = counts.jobs,
-            candidates = counts.candidates,
-            applications = counts.applications,
-            api_key = key.key,
-            integration_id = integration.id,
-        );
-    }
-    let served = atsgate::http::serve(app, listener, super::shutdown_signal()).await;
-    emulator.shutdown().await;
-    served
+        tool = first.emulator.tool,
+        application_id = first.application_id,
+        integration_id = first.integration_id,
+        emulator = first.emulator.base_url,
+    );
 }

@@ -3,6 +3,7 @@
 //! `upstream` client and classify vendor failures into `ConnectorError`.
 
 pub mod greenhouse;
+// (new connector modules above this line)
 mod link;
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
@@ -288,7 +289,11 @@ pub struct ToolEntry {
     pub build: fn(ConnectorSettings) -> anyhow::Result<Arc<dyn Connector>>,
 }
 
-pub static REGISTRY: &[ToolEntry] = &[greenhouse::ENTRY];
+/// Adding an ATS: its module above and a line here.
+pub static REGISTRY: &[ToolEntry] = &[
+    greenhouse::ENTRY,
+    // (new connectors above this line)
+];
 
 pub fn tool(id: &str) -> Option<&'static ToolEntry> {
     REGISTRY.iter().find(|entry| entry.capabilities.tool == id)

@@ -38,7 +38,10 @@ macro_rules! conformance {
     )*};
 }
 
-conformance!(greenhouse);
+conformance!(
+    greenhouse,
+    // (new tools above this line)
+);
 
 fn caps(tool: &str) -> &'static Capabilities {
     connectors::tool(tool).unwrap_or_else(|| panic!("{tool} is not in the connector registry")).capabilities
