@@ -52,6 +52,15 @@ impl MasterKey {
         Ok(key)
     }
 
+    /// A key for one purpose (e.g. signing URLs), derived so the master key itself is never
+    /// used for two things; every node with the same master key derives the same key.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).expect("any key length works");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     pub fn seal(&self, plaintext: &[u8], associated: &str) -> anyhow::Result<String> {
         let cipher = XChaCha20Poly1305::new((&self.0).into());
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);

@@ -116,8 +116,7 @@ async fn upload(
             input.kind.as_str()
         )));
     }
-    let max_bytes =
-        caps.max_file_size_bytes.map_or(app.config.max_attachment_bytes, |m| m.min(app.config.max_attachment_bytes));
+    let max_bytes = super::restrictions::max_bytes(caps, app.config.max_attachment_bytes);
     let (content, content_type) = match input.source {
         FileSource::Inline(content) => (content, input.content_type.unwrap_or_default()),
         FileSource::Url(url) => {

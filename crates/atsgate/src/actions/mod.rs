@@ -6,6 +6,8 @@ pub mod attachment_input;
 pub mod attachments;
 pub mod listing;
 pub mod permissions;
+pub mod reading;
+pub mod restrictions;
 
 /// A message for the caller that does not stop the action (spec: `warnings[].message`).
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]

@@ -209,7 +209,7 @@ pub fn integration_data(integration: &Integration) -> IntegrationData {
         read_models: vec![
             read_model(integration, "ats_candidates", "Candidates", permissions::READ_CANDIDATES, true),
             read_model(integration, "ats_applications", "Applications", permissions::READ_APPLICATIONS, true),
-            read_model(integration, "ats_attachments", "Document attachments", permissions::READ_ATTACHMENTS, false),
+            read_model(integration, "ats_attachments", "Document attachments", permissions::READ_ATTACHMENTS, true),
         ],
         write_actions: vec![
             write_action(integration, "ats_add_application_attachment", "Add attachment to application", can_attach),

@@ -8,6 +8,7 @@ mod logging;
 mod models;
 pub mod openapi;
 mod ops;
+mod reading;
 
 use axum::{
     extract::{DefaultBodyLimit, FromRequestParts, Path},
@@ -48,8 +49,16 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Error {
 pub fn router(app: AppState) -> Router {
     let limit = extract::body_limit(app.config.max_attachment_bytes);
     let v1 = Router::new()
-        .route("/ats/applications/{application_id}/attachments", post(attachments::add_to_application))
-        .route("/ats/candidates/{candidate_id}/attachments", post(attachments::add_to_candidate))
+        .route(
+            "/ats/applications/{application_id}/attachments",
+            post(attachments::add_to_application).get(reading::application_attachments),
+        )
+        .route(
+            "/ats/candidates/{candidate_id}/attachments",
+            post(attachments::add_to_candidate).get(reading::candidate_attachments),
+        )
+        .route("/ats/actions/ats_add_application_attachment", get(reading::application_action))
+        .route("/ats/actions/ats_add_candidate_attachment", get(reading::candidate_action))
         .route("/ats/applications", get(models::applications))
         .route("/ats/candidates", get(models::candidates))
         .route("/check-api-key", get(general::check_api_key))
@@ -61,6 +70,7 @@ pub fn router(app: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/files/{token}", get(ops::hosted_file))
+        .route("/attachments/{token}", get(reading::download))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

@@ -101,6 +101,10 @@ impl Modify for BearerAuth {
     paths(
         super::attachments::add_to_application,
         super::attachments::add_to_candidate,
+        super::reading::application_attachments,
+        super::reading::candidate_attachments,
+        super::reading::application_action,
+        super::reading::candidate_action,
         super::models::applications,
         super::models::candidates,
         super::general::check_api_key,

@@ -4,6 +4,7 @@
 //! at a time.
 
 mod documents;
+pub use documents::normalize_ts;
 pub mod scheduler;
 
 use std::collections::HashMap;

@@ -19,6 +19,10 @@ macro_rules! conformance {
                 super::every_type_arrives_through_both_endpoints(stringify!($tool)).await;
             }
             #[tokio::test]
+            async fn files_read_back_through_signed_data_urls() {
+                super::files_read_back_through_signed_data_urls(stringify!($tool)).await;
+            }
+            #[tokio::test]
             async fn restrictions_are_enforced_before_the_ats() {
                 super::restrictions_are_enforced_before_the_ats(stringify!($tool)).await;
             }
@@ -115,9 +119,56 @@ async fn every_type_arrives_through_both_endpoints(tool: &'static str) {
     assert_eq!(app.emulator_files().await.len(), expected_files, "{tool}: one file per request");
 }
 
+async fn files_read_back_through_signed_data_urls(tool: &'static str) {
+    let app = spawn(tool).await;
+    let caps = caps(tool);
+    let application = app.first_application().await;
+    let (application_id, candidate_id) =
+        (application["id"].as_str().unwrap(), application["candidate_id"].as_str().unwrap());
+    let payload: Vec<u8> = (0..50_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let (s, b) = app
+        .post_json(
+            &format!("/v1/ats/applications/{application_id}/attachments"),
+            &sample_body("CV", "read-back.pdf", &payload, accepted_content_type(caps)),
+        )
+        .await;
+    assert_eq!(s, 200, "{tool}: {b}");
+    for (endpoint, id, schema) in [
+        ("applications", application_id, "application_attachments"),
+        ("candidates", candidate_id, "candidate_attachments"),
+    ] {
+        let (s, body) = app.get(&format!("/v1/ats/{endpoint}/{id}/attachments")).await;
+        assert_eq!(s, 200, "{tool} {endpoint}: {body}");
+        crate::schema::assert_valid(schema, &body);
+        let results = body["data"]["results"].as_array().unwrap();
+        let file = results
+            .iter()
+            .find(|f| f["file_name"] == "read-back.pdf")
+            .unwrap_or_else(|| panic!("{tool}: listed on {endpoint}: {body}"));
+        assert_eq!(file["type"], "CV", "{tool}: the vendor type maps back");
+        let url = file["data_url"].as_str().unwrap();
+        assert!(url.starts_with(&app.url), "{tool}: data_url is served by atsgate");
+        let downloaded = reqwest::get(url).await.unwrap();
+        assert_eq!(downloaded.status(), 200);
+        assert_eq!(downloaded.bytes().await.unwrap().to_vec(), payload, "{tool}: {endpoint} data_url gives the bytes");
+        let mut tampered = url.to_string();
+        tampered.pop();
+        assert_eq!(reqwest::get(tampered).await.unwrap().status(), 404, "{tool}: a tampered link is refused");
+    }
+}
+
 async fn restrictions_are_enforced_before_the_ats(tool: &'static str) {
     let app = spawn(tool).await;
     let caps = caps(tool);
+    for action in ["ats_add_application_attachment", "ats_add_candidate_attachment"] {
+        let (s, body) = app.get(&format!("/v1/ats/actions/{action}")).await;
+        assert_eq!(s, 200, "{tool}: {body}");
+        crate::schema::assert_valid(action, &body);
+        for kind in AttachmentType::ALL {
+            let declared = &body["data"]["attachment_restrictions"]["types"][kind.as_str()];
+            assert_eq!(declared["is_supported"], caps.vendor_type(kind).is_some(), "{tool} {action} {}", kind.as_str());
+        }
+    }
     let id = app.first_application().await["id"].as_str().unwrap().to_string();
     let before = app.upstream_request_count().await;
     let path = format!("/v1/ats/applications/{id}/attachments");

@@ -21,6 +21,12 @@ fn pointer(name: &str) -> &'static str {
         "candidates" => "#/components/schemas/GetAtsCandidatesPositiveResponse",
         "check_api_key" => "#/components/schemas/GetCheckApiKeyPositiveResponse",
         "integration" => "#/components/schemas/GetIntegrationsIntegrationIdPositiveResponse",
+        "application_attachments" => "#/components/schemas/GetAtsApplicationsApplicationIdAttachmentsPositiveResponse",
+        "candidate_attachments" => "#/components/schemas/GetAtsCandidatesCandidateIdAttachmentsPositiveResponse",
+        "ats_add_application_attachment" => {
+            "#/components/schemas/GetAtsActionsAtsAddApplicationAttachmentPositiveResponse"
+        }
+        "ats_add_candidate_attachment" => "#/components/schemas/GetAtsActionsAtsAddCandidateAttachmentPositiveResponse",
         "force_sync" => "#/components/schemas/PostForceSyncPositiveResponse",
         "error" => "#/components/responses/ErrorResponseATS/content/application~1json/schema",
         other => panic!("no schema named {other}"),
