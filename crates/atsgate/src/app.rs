@@ -15,6 +15,7 @@ use crate::{
     crypto::MasterKey,
     error::{Error, Result},
     filehost::MemoryFileHost,
+    limits::{ByteBudget, ConcurrencyLimits, KeyRateLimits},
     logsink::LogSink,
     store::{self, Integration, Store},
     sync::scheduler::SyncTracker,
@@ -34,6 +35,9 @@ pub struct App {
     pub syncs: SyncTracker,
     pub logs: LogSink,
     pub files: MemoryFileHost,
+    pub concurrency: ConcurrencyLimits,
+    pub key_rates: KeyRateLimits,
+    pub body_budget: ByteBudget,
     /// Built connectors by integration id, with the sealed credentials they were built from
     /// (a change of credentials rebuilds them; tokens are cached inside).
     connectors: RwLock<HashMap<String, CachedConnector>>,
@@ -57,6 +61,9 @@ impl App {
         Ok(Arc::new(App {
             public_url: config.public_url(),
             files: MemoryFileHost::new(&config.public_url()),
+            concurrency: ConcurrencyLimits::new(config.max_concurrent_actions),
+            key_rates: KeyRateLimits::new(config.rate_limit_per_minute, Duration::from_secs(60)),
+            body_budget: ByteBudget::new(config.inflight_body_budget_bytes),
             logs: LogSink::spawn(store.clone()),
             config,
             store,

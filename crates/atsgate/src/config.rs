@@ -41,6 +41,16 @@ pub struct Config {
     pub sync_interval_secs: u64,
     /// `text` or `json` log lines.
     pub log_format: String,
+    /// Simultaneous actions per integration; more get 429 `PLATFORM.CONCURRENCY_LIMIT_EXCEEDED`.
+    pub max_concurrent_actions: usize,
+    /// Requests per API key per minute; more get 429 `PLATFORM.RATE_LIMIT_EXCEEDED`.
+    pub rate_limit_per_minute: u32,
+    /// Request-body bytes held in memory across all requests; beyond it uploads get a fast 429.
+    pub inflight_body_budget_bytes: u64,
+    /// Seconds a client may take to send its request body.
+    pub body_read_timeout_secs: u64,
+    /// How long an `Idempotency-Key` and its response are kept.
+    pub idempotency_ttl_secs: u64,
 }
 
 const DESCRIPTIONS: &[(&str, &str)] = &[
@@ -60,6 +70,17 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("upstream_max_retry_after_secs", "Longest Retry-After waited inside one request."),
     ("sync_interval_secs", "Seconds between periodic syncs in `serve` (0 = off)."),
     ("log_format", "\"text\" or \"json\"."),
+    (
+        "max_concurrent_actions",
+        "Simultaneous actions per integration; more get 429 PLATFORM.CONCURRENCY_LIMIT_EXCEEDED.",
+    ),
+    ("rate_limit_per_minute", "Requests per API key per minute; more get 429 PLATFORM.RATE_LIMIT_EXCEEDED."),
+    (
+        "inflight_body_budget_bytes",
+        "Request-body bytes held in memory across all requests; beyond it uploads get a fast 429.",
+    ),
+    ("body_read_timeout_secs", "Seconds a client may take to send its request body."),
+    ("idempotency_ttl_secs", "How long an Idempotency-Key and its stored response are kept."),
 ];
 
 impl Default for Config {
@@ -78,6 +99,11 @@ impl Default for Config {
             upstream_max_retry_after_secs: 5,
             sync_interval_secs: 3600,
             log_format: "text".into(),
+            max_concurrent_actions: 30,
+            rate_limit_per_minute: 6000,
+            inflight_body_budget_bytes: 1024 * 1024 * 1024,
+            body_read_timeout_secs: 60,
+            idempotency_ttl_secs: 24 * 3600,
         }
     }
 }
@@ -98,6 +124,11 @@ impl fmt::Debug for Config {
             .field("upstream_max_retry_after_secs", &self.upstream_max_retry_after_secs)
             .field("sync_interval_secs", &self.sync_interval_secs)
             .field("log_format", &self.log_format)
+            .field("max_concurrent_actions", &self.max_concurrent_actions)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("inflight_body_budget_bytes", &self.inflight_body_budget_bytes)
+            .field("body_read_timeout_secs", &self.body_read_timeout_secs)
+            .field("idempotency_ttl_secs", &self.idempotency_ttl_secs)
             .finish()
     }
 }
@@ -163,6 +194,9 @@ impl Config {
     pub fn validate(&self) -> anyhow::Result<()> {
         if self.max_attachment_bytes == 0 {
             bail!("max_attachment_bytes must be positive");
+        }
+        if self.max_concurrent_actions == 0 || self.rate_limit_per_minute == 0 {
+            bail!("max_concurrent_actions and rate_limit_per_minute must be positive");
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format must be \"text\" or \"json\"");

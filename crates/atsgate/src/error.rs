@@ -129,6 +129,10 @@ pub enum Error {
     #[error("{0}")]
     MethodNotAllowed(String),
     #[error("{0}")]
+    ConcurrencyLimited(String),
+    #[error("{0}")]
+    RateLimited(String),
+    #[error("{0}")]
     AuthenticationInvalid(String),
     #[error("{0}")]
     IntegrationNotFound(String),
@@ -174,6 +178,8 @@ impl Error {
             | Error::UnsupportedMediaType(_)
             | Error::MethodNotAllowed(_) => ErrorCode::PlatformInputInvalid,
             Error::AuthenticationInvalid(_) => ErrorCode::PlatformAuthenticationInvalid,
+            Error::ConcurrencyLimited(_) => ErrorCode::PlatformConcurrencyLimitExceeded,
+            Error::RateLimited(_) => ErrorCode::PlatformRateLimitExceeded,
             Error::IntegrationNotFound(_) => ErrorCode::PlatformIntegrationNotFound,
             Error::ActionDisabled(_) => ErrorCode::IntegrationActionDisabled,
             Error::ModelDisabled(_) => ErrorCode::IntegrationModelDisabled,

@@ -14,6 +14,10 @@ pub struct CallState {
     pub upstream: Vec<UpstreamCallRecord>,
     pub error_code: Option<&'static str>,
     pub error_message: Option<String>,
+    /// The caller's key rate-limit state, for the `ratelimit-*` headers.
+    pub rate: Option<crate::limits::RateState>,
+    /// (limit, remaining) of the integration's action concurrency, for `Concurrency-*` headers.
+    pub concurrency: Option<(usize, usize)>,
 }
 
 #[derive(Debug)]

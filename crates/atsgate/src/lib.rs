@@ -13,6 +13,7 @@ pub mod filehost;
 pub mod http;
 pub mod ids;
 pub mod interaction;
+pub mod limits;
 pub mod logsink;
 pub mod model;
 pub mod store;

@@ -1,12 +1,18 @@
 //! `POST /v1/ats/applications/{id}/attachments` and `POST /v1/ats/candidates/{id}/attachments`.
 
-use axum::{extract::State, Json};
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, Uri},
+    response::{IntoResponse, Response},
+    Json,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    extract::{AppState, JsonBytes, Scoped},
-    PathParam,
+    extract::{action_slot, AppState, JsonBytes, Scoped},
+    idempotency, PathParam,
 };
 use crate::{
     actions::{
@@ -34,14 +40,48 @@ pub fn success(warnings: Vec<Warning>) -> Json<ActionResponse> {
     Json(ActionResponse { status: "success", data: Empty {}, warnings })
 }
 
+/// Runs an add-attachment action, once per `Idempotency-Key` when the caller sends one.
+async fn add(
+    app: AppState,
+    scoped: Scoped,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+    endpoint: Endpoint,
+    id: String,
+) -> Result<Response> {
+    permissions::require_action(&scoped.integration, permissions::ADD_ATTACHMENTS, "Add attachments")?;
+    let run = || async {
+        let result: Result<Json<ActionResponse>> = async {
+            let _slot = action_slot(&app, &scoped.integration)?;
+            let input = attachment_input::parse(&body, endpoint, app.config.max_attachment_bytes)?;
+            let warnings = match endpoint {
+                Endpoint::Application => attachments::add_to_application(&app, &scoped.integration, &id, input).await?,
+                Endpoint::Candidate => attachments::add_to_candidate(&app, &scoped.integration, &id, input).await?,
+            };
+            Ok(success(warnings))
+        }
+        .await;
+        result.into_response()
+    };
+    match idempotency::key(&headers)? {
+        None => Ok(run().await),
+        Some(key) => {
+            let integration = &scoped.integration;
+            idempotency::once(&app, &integration.workspace_id, &key, uri.path(), &integration.id, &body, run).await
+        }
+    }
+}
+
 /// Add attachment to application. Falls back to the candidate when the ATS cannot attach to
-/// applications (with a warning). Requires the `add_attachments` permission.
+/// applications (with a warning). Requires the `add_attachments` permission. Send an
+/// `Idempotency-Key` header to make retries safe.
 #[utoipa::path(
     post,
     path = "/v1/ats/applications/{application_id}/attachments",
     operation_id = "PostAtsApplicationsApplicationIdAttachments",
     tag = "Unified ATS API",
-    params(("application_id" = String, Path), ("X-Integration-Id" = String, Header)),
+    params(("application_id" = String, Path), ("X-Integration-Id" = String, Header), ("Idempotency-Key" = Option<String>, Header)),
     request_body(content = super::openapi::AttachmentRequest, content_type = "application/json"),
     responses((status = 200, body = ActionResponse), (status = "default", body = super::error::ErrorEnvelope)),
     security(("ApiKey" = []))
@@ -49,22 +89,22 @@ pub fn success(warnings: Vec<Warning>) -> Json<ActionResponse> {
 pub async fn add_to_application(
     State(app): State<AppState>,
     scoped: Scoped,
+    headers: HeaderMap,
+    uri: Uri,
     PathParam(application_id): PathParam,
-    JsonBytes(body): JsonBytes,
-) -> Result<Json<ActionResponse>> {
-    permissions::require_action(&scoped.integration, permissions::ADD_ATTACHMENTS, "Add attachments")?;
-    let input = attachment_input::parse(&body, Endpoint::Application, app.config.max_attachment_bytes)?;
-    let warnings = attachments::add_to_application(&app, &scoped.integration, &application_id, input).await?;
-    Ok(success(warnings))
+    JsonBytes(body, _held): JsonBytes,
+) -> Result<Response> {
+    add(app, scoped, headers, uri, body, Endpoint::Application, application_id).await
 }
 
-/// Add attachment to candidate. Requires the `add_attachments` permission.
+/// Add attachment to candidate. Requires the `add_attachments` permission. Send an
+/// `Idempotency-Key` header to make retries safe.
 #[utoipa::path(
     post,
     path = "/v1/ats/candidates/{candidate_id}/attachments",
     operation_id = "PostAtsCandidatesCandidateIdAttachments",
     tag = "Unified ATS API",
-    params(("candidate_id" = String, Path), ("X-Integration-Id" = String, Header)),
+    params(("candidate_id" = String, Path), ("X-Integration-Id" = String, Header), ("Idempotency-Key" = Option<String>, Header)),
     request_body(content = super::openapi::CandidateAttachmentRequest, content_type = "application/json"),
     responses((status = 200, body = ActionResponse), (status = "default", body = super::error::ErrorEnvelope)),
     security(("ApiKey" = []))
@@ -72,11 +112,10 @@ pub async fn add_to_application(
 pub async fn add_to_candidate(
     State(app): State<AppState>,
     scoped: Scoped,
+    headers: HeaderMap,
+    uri: Uri,
     PathParam(candidate_id): PathParam,
-    JsonBytes(body): JsonBytes,
-) -> Result<Json<ActionResponse>> {
-    permissions::require_action(&scoped.integration, permissions::ADD_ATTACHMENTS, "Add attachments")?;
-    let input = attachment_input::parse(&body, Endpoint::Candidate, app.config.max_attachment_bytes)?;
-    let warnings = attachments::add_to_candidate(&app, &scoped.integration, &candidate_id, input).await?;
-    Ok(success(warnings))
+    JsonBytes(body, _held): JsonBytes,
+) -> Result<Response> {
+    add(app, scoped, headers, uri, body, Endpoint::Candidate, candidate_id).await
 }

@@ -3,16 +3,21 @@
 
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, Request},
     http::{header, request::Parts},
 };
+use bytes::BytesMut;
+use futures::StreamExt;
 
 use crate::{
     app::App,
     error::{Error, Result},
     ids, interaction,
+    limits::BytePermit,
     store::{Integration, Workspace},
 };
 
@@ -36,8 +41,16 @@ impl FromRequestParts<AppState> for Caller {
             return Err(invalid());
         }
         // Lookup is by the SHA-256 of the key, so timing reveals nothing about valid keys.
-        let (_key, workspace) = app.store.find_api_key(&ids::hash_api_key(key.trim())).await?.ok_or_else(invalid)?;
+        let (key, workspace) = app.store.find_api_key(&ids::hash_api_key(key.trim())).await?.ok_or_else(invalid)?;
         interaction::with_current(|s| s.workspace_id = Some(workspace.id.clone()));
+        let rate = app.key_rates.check(&key.id);
+        interaction::with_current(|s| s.rate = Some(rate.unwrap_or_else(|state| state)));
+        if let Err(state) = rate {
+            return Err(Error::RateLimited(format!(
+                "This API key made more than {} requests in a minute; retry in {} s",
+                state.limit, state.reset_secs
+            )));
+        }
         Ok(Caller { workspace })
     }
 }
@@ -75,9 +88,25 @@ impl FromRequestParts<AppState> for Scoped {
     }
 }
 
-/// The raw body of a JSON request: checks `Content-Type` and the size limit, leaves parsing to
-/// the action (which borrows from these bytes).
-pub struct JsonBytes(pub Bytes);
+/// Takes one of the integration's action slots for the life of the returned permit, and
+/// records the `Concurrency-*` header values.
+pub fn action_slot(app: &App, integration: &Integration) -> Result<crate::limits::ActionPermit> {
+    match app.concurrency.acquire(&integration.id) {
+        Ok(permit) => {
+            interaction::with_current(|s| s.concurrency = Some((permit.limit, permit.remaining)));
+            Ok(permit)
+        }
+        Err(err) => {
+            interaction::with_current(|s| s.concurrency = Some((app.config.max_concurrent_actions, 0)));
+            Err(err)
+        }
+    }
+}
+
+/// The raw body of a JSON request: checks `Content-Type`, the size limit, the read deadline and
+/// the global in-flight byte budget (held until this value is dropped), and leaves parsing to
+/// the action, which borrows from these bytes.
+pub struct JsonBytes(pub Bytes, pub BytePermit);
 
 impl FromRequest<AppState> for JsonBytes {
     type Rejection = Error;
@@ -91,16 +120,46 @@ impl FromRequest<AppState> for JsonBytes {
                 if content_type.is_empty() { "(none)" } else { content_type }
             )));
         }
-        let limit = app.config.max_attachment_bytes;
-        Bytes::from_request(req, app).await.map(JsonBytes).map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                Error::PayloadTooLarge {
-                    message: format!("The request body is too large; attachments may be at most {limit} bytes"),
-                }
-            } else {
-                Error::input(format!("The request body could not be read: {rejection}"))
+        let limit = body_limit(app.config.max_attachment_bytes);
+        let too_large = || Error::PayloadTooLarge {
+            message: format!(
+                "The request body is too large; attachments may be at most {} bytes",
+                app.config.max_attachment_bytes
+            ),
+        };
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut permit = BytePermit::default();
+        if let Some(length) = declared {
+            if length > limit {
+                return Err(too_large());
             }
-        })
+            // Reserve the whole body up front, so a burst of large uploads is refused at once.
+            app.body_budget.reserve(&mut permit, length)?;
+        }
+        let deadline = Duration::from_secs(app.config.body_read_timeout_secs);
+        let read = async {
+            let mut body = BytesMut::with_capacity(declared.unwrap_or(0));
+            let mut stream = req.into_body().into_data_stream();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| Error::input(format!("The request body could not be read: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                if declared.is_none() {
+                    app.body_budget.reserve(&mut permit, chunk.len())?;
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(body.freeze())
+        };
+        match tokio::time::timeout(deadline, read).await {
+            Ok(body) => Ok(JsonBytes(body?, permit)),
+            Err(_) => Err(Error::input(format!("The request body was not received within {} s", deadline.as_secs()))),
+        }
     }
 }
 

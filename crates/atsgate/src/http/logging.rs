@@ -20,10 +20,20 @@ pub async fn record(State(app): State<AppState>, request: Request, next: Next) -
     let method = request.method().to_string();
     let started = Instant::now();
     let ctx = interaction::CallContext::new(&app.public_url);
-    let response = interaction::scope(ctx.clone(), next.run(request)).await;
+    let mut response = interaction::scope(ctx.clone(), next.run(request)).await;
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let state = ctx.take();
     let status = response.status().as_u16();
+    let headers = response.headers_mut();
+    if let Some(rate) = state.rate {
+        headers.insert("ratelimit-limit", rate.limit.into());
+        headers.insert("ratelimit-remaining", rate.remaining.into());
+        headers.insert("ratelimit-reset", rate.reset_secs.into());
+    }
+    if let Some((limit, remaining)) = state.concurrency {
+        headers.insert("concurrency-limit", limit.into());
+        headers.insert("concurrency-remaining", remaining.into());
+    }
     tracing::info!(log_id = %ctx.log_id, %method, %path, status, code = state.error_code, duration_ms, "request");
     app.logs
         .record(InteractionLog {

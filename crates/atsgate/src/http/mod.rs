@@ -4,6 +4,7 @@ mod attachments;
 pub mod error;
 pub mod extract;
 mod general;
+mod idempotency;
 mod logging;
 mod models;
 pub mod openapi;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    extract::{AppState, Scoped},
+    extract::{action_slot, AppState, Scoped},
     PathParam,
 };
 use crate::{
@@ -49,6 +49,7 @@ pub async fn application_attachments(
     PathParam(id): PathParam,
 ) -> Result<Json<AttachmentsResponse>> {
     permissions::require_model(&scoped.integration, permissions::READ_ATTACHMENTS, "document attachments")?;
+    let _slot = action_slot(&app, &scoped.integration)?;
     Ok(listed(reading::list_for_application(&app, &scoped.integration, &id).await?))
 }
 
@@ -64,6 +65,7 @@ pub async fn candidate_attachments(
     PathParam(id): PathParam,
 ) -> Result<Json<AttachmentsResponse>> {
     permissions::require_model(&scoped.integration, permissions::READ_ATTACHMENTS, "document attachments")?;
+    let _slot = action_slot(&app, &scoped.integration)?;
     Ok(listed(reading::list_for_candidate(&app, &scoped.integration, &id).await?))
 }
 

@@ -190,6 +190,15 @@ pub struct InteractionLog {
     pub created_at: String,
 }
 
+/// The outcome of claiming an `Idempotency-Key`.
+#[derive(Debug, Clone)]
+pub enum IdempotencyClaim {
+    /// This request owns the key and must complete or release it.
+    Claimed,
+    /// Someone used the key before: their request's hash, and the stored response once done.
+    Existing { request_hash: String, response: Option<(u16, String)> },
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     async fn health(&self) -> StoreResult<()>;
@@ -222,6 +231,20 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Vec<StoredApplication>>;
     async fn list_applications(&self, integration_id: &str, query: &ListQuery) -> StoreResult<Vec<ListedRow>>;
     async fn list_candidates(&self, integration_id: &str, query: &ListQuery) -> StoreResult<Vec<ListedRow>>;
+
+    /// Claims `key` for a request; expired records and claims older than `stale_before` whose
+    /// owner never finished (a crashed node) are taken over.
+    async fn idempotency_claim(
+        &self,
+        workspace_id: &str,
+        key: &str,
+        request_hash: &str,
+        now: &str,
+        stale_before: &str,
+        expires_at: &str,
+    ) -> StoreResult<IdempotencyClaim>;
+    async fn idempotency_complete(&self, workspace_id: &str, key: &str, status: u16, body: &str) -> StoreResult<()>;
+    async fn idempotency_release(&self, workspace_id: &str, key: &str) -> StoreResult<()>;
 
     async fn insert_logs(&self, logs: &[InteractionLog]) -> StoreResult<()>;
     async fn list_logs(&self, workspace_id: Option<&str>, limit: u32) -> StoreResult<Vec<InteractionLog>>;

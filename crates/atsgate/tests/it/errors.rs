@@ -295,11 +295,12 @@ async fn ats_failures_map_to_integration_and_remote_codes() {
 pub async fn seed_application_row(app: &TestApp, integration: &str) -> String {
     use atsgate::store::{ApplicationRow, SyncBatch};
     let application = app.first_application().await;
+    let candidate_remote_id = application["candidate"]["remote_id"].as_str().map(str::to_string);
     let row = ApplicationRow {
         id: application["id"].as_str().unwrap().into(),
         remote_id: application["remote_id"].as_str().unwrap().into(),
-        candidate_id: None,
-        candidate_remote_id: None,
+        candidate_id: candidate_remote_id.as_deref().map(|r| atsgate::ids::stable_id(integration, "candidate", r)),
+        candidate_remote_id,
         job_id: None,
         job_remote_id: None,
         outcome: None,

@@ -19,6 +19,8 @@ pub struct Options {
     pub max_attachment_bytes: u64,
     pub upstream_max_retries: u32,
     pub sync: bool,
+    /// Any other configuration change.
+    pub configure: fn(&mut Config),
 }
 
 impl Default for Options {
@@ -31,6 +33,7 @@ impl Default for Options {
             max_attachment_bytes: 50 * 1024 * 1024,
             upstream_max_retries: 2,
             sync: true,
+            configure: |_| {},
         }
     }
 }
@@ -76,7 +79,7 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let config = Config {
+        let mut config = Config {
             listen: listener.local_addr().unwrap(),
             data_dir: dir.path().to_path_buf(),
             public_url: Some(url.clone()),
@@ -89,6 +92,7 @@ impl TestApp {
             sync_interval_secs: 0,
             ..Config::default()
         };
+        (options.configure)(&mut config);
         let app = App::new(config).await.unwrap();
         let key = admin::create_key(&app, "acme", None).await.unwrap().key;
         let integration_id = create_integration(&app, "acme", &emulator, emulator.credentials.clone()).await;

@@ -7,6 +7,7 @@ mod conformance;
 mod data_url;
 mod errors;
 mod general;
+mod hardening;
 mod helpers;
 mod listing;
 mod schema;
