@@ -4,7 +4,7 @@
 
 use crate::{
     app::App,
-    connectors::{AttachTarget, Capabilities, FileContent, UploadRequest},
+    connectors::{AttachTarget, Capabilities, ConnectorError, FileContent, UploadRequest},
     error::{Error, Result},
     store::{Integration, StoredApplication},
     upstream::download::DownloadError,
@@ -167,15 +167,82 @@ async fn upload(
         warnings
             .push(Warning::new("content_type application/octet-stream is generic; the ATS may not preview the file"));
     }
-    connector
-        .add_attachment(&UploadRequest {
-            target,
-            file_name: &input.name,
-            kind: input.kind,
-            content_type: &content_type,
-            content: &content,
-            options: &input.options,
-        })
-        .await?;
-    Ok(())
+    let request = UploadRequest {
+        target,
+        file_name: &input.name,
+        kind: input.kind,
+        content_type: &content_type,
+        content: &content,
+        options: &input.options,
+    };
+    upload_exactly_once(connector, &request, app.config.upstream_max_retries).await
+}
+
+/// How far before our first attempt an ATS timestamp may be and still be "our" file.
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::seconds(1);
+
+/// Uploads, and after an ambiguous failure (timeout, connection lost after sending) looks for
+/// the file in the ATS before trying again: found means done, absent means retry. A client is
+/// never told "success" for a file that is not there, and never gets two.
+async fn upload_exactly_once(
+    connector: &dyn crate::connectors::Connector,
+    request: &UploadRequest<'_>,
+    max_retries: u32,
+) -> Result<()> {
+    let started = chrono::Utc::now() - CLOCK_SKEW;
+    let mut attempts = 0;
+    loop {
+        match connector.add_attachment(request).await {
+            Ok(_) => return Ok(()),
+            Err(ConnectorError::Ambiguous(message)) => {
+                tracing::warn!(%message, "ambiguous upload failure; checking the ATS before retrying");
+                if arrived(connector, request, started, max_retries).await? {
+                    return Ok(());
+                }
+                if attempts >= max_retries {
+                    return Err(Error::RemoteUnavailable {
+                        message: format!("{message}; the file is not in the ATS, so retrying is safe"),
+                        retry_after: None,
+                    });
+                }
+                attempts += 1;
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+}
+
+/// Whether the ATS lists a file like ours, created since we started.
+async fn arrived(
+    connector: &dyn crate::connectors::Connector,
+    request: &UploadRequest<'_>,
+    since: chrono::DateTime<chrono::Utc>,
+    max_retries: u32,
+) -> Result<bool> {
+    // Checking is always safe to repeat, so it gets its own retries: giving up here leaves the
+    // caller not knowing whether the file arrived.
+    let mut failures = 0;
+    let files = loop {
+        match connector.list_attachments(&request.target).await {
+            Ok(files) => break files,
+            Err(err) if failures >= max_retries => {
+                return Err(Error::RemoteUnavailable {
+                    message: format!("the upload's outcome is unknown and the ATS could not be checked: {err}"),
+                    retry_after: None,
+                });
+            }
+            Err(_) => {
+                failures += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100 << failures.min(4))).await;
+            }
+        }
+    };
+    Ok(files.iter().any(|file| {
+        let recent = file
+            .remote_created_at
+            .as_deref()
+            .and_then(|ts| chrono::DateTime::parse_from_rfc3339(ts).ok())
+            .is_none_or(|created| created >= since);
+        file.file_name == request.file_name && recent && file.size.is_none_or(|size| size == request.content.len())
+    }))
 }

@@ -304,7 +304,7 @@ impl Greenhouse {
 }
 
 fn unavailable(err: SendError) -> ConnectorError {
-    ConnectorError::Unavailable { message: format!("Greenhouse is unreachable: {err}"), retry_after: None }
+    super::send_failure("Greenhouse", err)
 }
 
 #[derive(Deserialize)]

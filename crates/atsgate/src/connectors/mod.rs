@@ -237,6 +237,10 @@ pub enum ConnectorError {
     RateLimited { message: String, retry_after: Option<Duration> },
     #[error("{message}")]
     Unavailable { message: String, retry_after: Option<Duration> },
+    /// The call may or may not have taken effect (timeout, or the connection broke after the
+    /// request was sent). For uploads the action layer checks the ATS before trying again.
+    #[error("{0}")]
+    Ambiguous(String),
     #[error("{0}")]
     Unsupported(String),
     #[error("{0}")]
@@ -252,6 +256,7 @@ impl From<ConnectorError> for Error {
             ConnectorError::RejectedInput(m) => Error::RemoteInputInvalid(m),
             ConnectorError::RateLimited { message, retry_after } => Error::RemoteRateLimited { message, retry_after },
             ConnectorError::Unavailable { message, retry_after } => Error::RemoteUnavailable { message, retry_after },
+            ConnectorError::Ambiguous(message) => Error::RemoteUnavailable { message, retry_after: None },
             ConnectorError::Unsupported(m) => Error::ActionNotAvailable(m),
             ConnectorError::Unexpected(m) => Error::RemoteUnknown(m),
         }
@@ -270,6 +275,16 @@ pub trait Connector: Send + Sync {
     async fn list_attachments(&self, target: &AttachTarget) -> Result<Vec<RemoteAttachment>, ConnectorError>;
     /// Streams one listed file's bytes from the ATS.
     async fn download_attachment(&self, download_ref: &str) -> Result<FileStream, ConnectorError>;
+}
+
+/// Classifies a failed send: no connection means the ATS did nothing; anything later is ambiguous.
+pub fn send_failure(label: &str, err: crate::upstream::SendError) -> ConnectorError {
+    match err {
+        crate::upstream::SendError::Connect(_) => {
+            ConnectorError::Unavailable { message: format!("{label} is unreachable: {err}"), retry_after: None }
+        }
+        _ => ConnectorError::Ambiguous(format!("{label} did not answer: {err}")),
+    }
 }
 
 /// Everything a connector is built from: the integration's settings and decrypted credentials.

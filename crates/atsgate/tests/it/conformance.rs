@@ -190,7 +190,8 @@ async fn remote_fields_reach_the_vendor(tool: &'static str) {
     let app = spawn(tool).await;
     let caps = caps(tool);
     let id = app.first_application().await["id"].as_str().unwrap().to_string();
-    let actor = app.emulator.other_user_ids.first().cloned().unwrap_or_default();
+    // Vendors without acting users still get (and must ignore) the other vendors' fields.
+    let actor = app.emulator.other_user_ids.first().cloned().unwrap_or_else(|| "4080002".into());
     let mut body = sample_body("CV", "fields.pdf", b"remote fields", accepted_content_type(caps));
     body["remote_fields"] = json!({
         "greenhouse": {"post_headers": {"On-Behalf-Of": actor}},

@@ -2,6 +2,7 @@
 //! emulator, over real sockets. One binary, one module per area.
 
 mod attachments;
+mod chaos;
 mod cli;
 mod conformance;
 mod data_url;
