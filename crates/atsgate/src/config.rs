@@ -51,6 +51,8 @@ pub struct Config {
     pub body_read_timeout_secs: u64,
     /// How long an `Idempotency-Key` and its response are kept.
     pub idempotency_ttl_secs: u64,
+    /// On SIGTERM, how long in-flight requests may take to finish before the process exits.
+    pub shutdown_grace_secs: u64,
 }
 
 const DESCRIPTIONS: &[(&str, &str)] = &[
@@ -81,6 +83,7 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ),
     ("body_read_timeout_secs", "Seconds a client may take to send its request body."),
     ("idempotency_ttl_secs", "How long an Idempotency-Key and its stored response are kept."),
+    ("shutdown_grace_secs", "On SIGTERM, how long in-flight requests may take to finish before the process exits."),
 ];
 
 impl Default for Config {
@@ -104,6 +107,7 @@ impl Default for Config {
             inflight_body_budget_bytes: 1024 * 1024 * 1024,
             body_read_timeout_secs: 60,
             idempotency_ttl_secs: 24 * 3600,
+            shutdown_grace_secs: 30,
         }
     }
 }
@@ -129,6 +133,7 @@ impl fmt::Debug for Config {
             .field("inflight_body_budget_bytes", &self.inflight_body_budget_bytes)
             .field("body_read_timeout_secs", &self.body_read_timeout_secs)
             .field("idempotency_ttl_secs", &self.idempotency_ttl_secs)
+            .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .finish()
     }
 }

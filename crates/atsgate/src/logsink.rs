@@ -1,6 +1,8 @@
-//! Interaction-log writes, batched off the request path: handlers enqueue, one task writes in
-//! batches. The queue is bounded (a full queue slows callers rather than dropping entries) and
-//! `flush` drains it, so nothing answered goes unrecorded on a clean shutdown.
+//! Interaction-log writes with group commit: each request hands its entry to one writer task
+//! and waits until the batch holding it is committed, so an answered request always has its
+//! log entry, even if the process is killed right after (SQLite's WAL survives a killed
+//! process). Concurrent requests share one transaction, which keeps the cost per request low.
+//! The queue is bounded: a full queue slows callers rather than dropping entries.
 
 use std::sync::Arc;
 
@@ -12,7 +14,7 @@ const QUEUE: usize = 4096;
 const BATCH: usize = 256;
 
 enum Message {
-    Log(Box<InteractionLog>),
+    Log(Box<InteractionLog>, oneshot::Sender<()>),
     Flush(oneshot::Sender<()>),
 }
 
@@ -27,10 +29,13 @@ impl LogSink {
             let mut buffer = Vec::with_capacity(BATCH);
             while rx.recv_many(&mut buffer, BATCH).await > 0 {
                 let mut logs = Vec::with_capacity(buffer.len());
-                let mut waiters = Vec::new();
+                let mut waiters = Vec::with_capacity(buffer.len());
                 for message in buffer.drain(..) {
                     match message {
-                        Message::Log(log) => logs.push(*log),
+                        Message::Log(log, done) => {
+                            logs.push(*log);
+                            waiters.push(done);
+                        }
                         Message::Flush(done) => waiters.push(done),
                     }
                 }
@@ -47,10 +52,14 @@ impl LogSink {
         LogSink { tx }
     }
 
+    /// Returns once the entry is committed (or the write failed and was reported).
     pub async fn record(&self, log: InteractionLog) {
-        if self.tx.send(Message::Log(Box::new(log))).await.is_err() {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Message::Log(Box::new(log), done)).await.is_err() {
             tracing::error!("interaction log writer has stopped");
+            return;
         }
+        let _ = wait.await;
     }
 
     /// Waits until everything recorded so far is written.

@@ -79,14 +79,31 @@ pub fn router(app: AppState) -> Router {
         .with_state(app)
 }
 
-/// Serves until `shutdown` resolves, then lets in-flight requests finish.
+/// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish
+/// for up to `shutdown_grace_secs`.
 pub async fn serve(
     app: AppState,
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let router = router(app.clone());
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await?;
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stopping_tx.send(());
+    });
+    let grace = std::time::Duration::from_secs(app.config.shutdown_grace_secs);
+    let deadline = async move {
+        if stopping_rx.await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = server => served?,
+        () = deadline => tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time; exiting"),
+    }
     app.shutdown().await;
     Ok(())
 }

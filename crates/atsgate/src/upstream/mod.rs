@@ -24,6 +24,38 @@ pub struct UpstreamPolicy {
 pub struct Upstream {
     client: reqwest::Client,
     policy: UpstreamPolicy,
+    /// What each ATS host last said about its rate limit, so we wait instead of provoking 429s.
+    budgets: std::sync::Mutex<std::collections::HashMap<String, Budget>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    remaining: u64,
+    reset: Instant,
+}
+
+/// A vendor's rate-limit headers, in whichever spelling it uses.
+fn header_u64(headers: &reqwest::header::HeaderMap, names: &[&str]) -> Option<u64> {
+    names.iter().find_map(|name| headers.get(*name)?.to_str().ok()?.trim().parse::<f64>().ok()).map(|v| v as u64)
+}
+
+fn observed_budget(response: &Response) -> Option<Budget> {
+    let headers = response.headers();
+    let now = Instant::now();
+    if response.status() == StatusCode::TOO_MANY_REQUESTS {
+        let wait = retry_after(response).unwrap_or(Duration::from_secs(1));
+        return Some(Budget { remaining: 0, reset: now + wait });
+    }
+    let remaining = header_u64(headers, &["x-ratelimit-remaining", "ratelimit-remaining", "x-rate-limit-remaining"])?;
+    let reset = match header_u64(headers, &["x-ratelimit-reset", "ratelimit-reset", "x-rate-limit-reset"]) {
+        // Large values are Unix timestamps, small ones seconds from now.
+        Some(v) if v > 1_000_000_000 => {
+            now + Duration::from_secs(v.saturating_sub(chrono::Utc::now().timestamp().max(0) as u64))
+        }
+        Some(v) => now + Duration::from_secs(v),
+        None => now + Duration::from_secs(1),
+    };
+    Some(Budget { remaining, reset })
 }
 
 /// Why no usable response came back.
@@ -49,7 +81,7 @@ impl Upstream {
             .tcp_nodelay(true)
             .no_proxy()
             .build()?;
-        Ok(Upstream { client, policy })
+        Ok(Upstream { client, policy, budgets: Default::default() })
     }
 
     pub fn client(&self) -> &reqwest::Client {
@@ -65,8 +97,11 @@ impl Upstream {
         build: impl Fn(RequestBuilder) -> RequestBuilder,
     ) -> Result<Response, SendError> {
         let path = url::Url::parse(url).map(|u| u.path().to_string()).unwrap_or_else(|_| url.to_string());
+        let host =
+            url::Url::parse(url).ok().and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)));
         let mut attempt = 0;
         loop {
+            self.wait_for_budget(host.as_deref()).await;
             let started = Instant::now();
             let request = build(self.client.request(method.clone(), url)).timeout(self.policy.timeout);
             let result = request.send().await;
@@ -82,6 +117,11 @@ impl Upstream {
                 duration_ms: elapsed,
                 error: error.clone(),
             });
+            if let (Some(host), Ok(response)) = (&host, &result) {
+                if let Some(budget) = observed_budget(response) {
+                    self.budgets.lock().unwrap_or_else(|e| e.into_inner()).insert(host.clone(), budget);
+                }
+            }
             let retry_in = match &result {
                 Ok(response) => retry_delay(response, attempt, &self.policy),
                 Err(err) if err.is_connect() => Some(backoff(attempt)),
@@ -104,6 +144,32 @@ impl Upstream {
                     SendError::Broken(describe(&err))
                 }
             });
+        }
+    }
+}
+
+impl Upstream {
+    /// When the ATS said its budget is spent, waits for its reset (up to the retry-after cap;
+    /// beyond that the call goes out and the ATS's own 429 answers).
+    async fn wait_for_budget(&self, host: Option<&str>) {
+        let Some(host) = host else { return };
+        let wait = {
+            let mut budgets = self.budgets.lock().unwrap_or_else(|e| e.into_inner());
+            match budgets.get_mut(host) {
+                Some(budget) if budget.remaining == 0 && budget.reset > Instant::now() => {
+                    budget.reset.saturating_duration_since(Instant::now())
+                }
+                Some(budget) => {
+                    // Count our own call against what is left, so concurrent callers share it.
+                    budget.remaining = budget.remaining.saturating_sub(1);
+                    Duration::ZERO
+                }
+                None => Duration::ZERO,
+            }
+        };
+        if !wait.is_zero() && wait <= self.policy.max_retry_after {
+            tracing::debug!(host, ?wait, "waiting for the ATS's rate-limit window");
+            tokio::time::sleep(wait).await;
         }
     }
 }

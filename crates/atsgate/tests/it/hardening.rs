@@ -203,3 +203,25 @@ async fn another_workspace_learns_nothing_on_any_endpoint() {
         "the other workspace's integration is never attached to them"
     );
 }
+
+#[tokio::test]
+async fn the_gateway_paces_itself_instead_of_provoking_429s() {
+    let app =
+        TestApp::spawn_with(Options { emulator_rate_limit: Some((4, 1)), sync: false, ..Options::default() }).await;
+    // The sync itself must stay within the ATS's budget too.
+    app.sync().await;
+    let id = app.first_application().await["id"].as_str().unwrap().to_string();
+    for n in 0..10 {
+        let (s, b) = app
+            .post_json(
+                &format!("/v1/ats/applications/{id}/attachments"),
+                &sample_body("CV", &format!("p{n}.pdf"), b"x", "application/pdf"),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+    }
+    let requests = app.emulator_json("/_emulator/requests").await;
+    let throttled = requests.as_array().unwrap().iter().filter(|r| r["status"] == 429).count();
+    assert_eq!(throttled, 0, "no request was answered 429");
+    assert_eq!(app.emulator_files().await.len(), 10);
+}

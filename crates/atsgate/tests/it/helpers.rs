@@ -19,6 +19,8 @@ pub struct Options {
     pub max_attachment_bytes: u64,
     pub upstream_max_retries: u32,
     pub sync: bool,
+    /// The emulated ATS's rate limit: requests per window, window seconds.
+    pub emulator_rate_limit: Option<(u32, u64)>,
     /// Any other configuration change.
     pub configure: fn(&mut Config),
 }
@@ -33,6 +35,7 @@ impl Default for Options {
             max_attachment_bytes: 50 * 1024 * 1024,
             upstream_max_retries: 2,
             sync: true,
+            emulator_rate_limit: None,
             configure: |_| {},
         }
     }
@@ -69,13 +72,17 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> TestApp {
-        let emulator = atsgate_emulators::start(
-            options.tool,
-            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-            EmulatorOptions { seed_candidates: options.seed_candidates, ..Default::default() },
-        )
-        .await
-        .unwrap();
+        let emulator =
+            atsgate_emulators::start(options.tool, tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(), {
+                let mut emulator = EmulatorOptions { seed_candidates: options.seed_candidates, ..Default::default() };
+                if let Some((per_window, window_secs)) = options.emulator_rate_limit {
+                    emulator.rate_limit_per_window = per_window;
+                    emulator.rate_limit_window_secs = window_secs;
+                }
+                emulator
+            })
+            .await
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());

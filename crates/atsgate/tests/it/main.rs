@@ -5,6 +5,7 @@ mod attachments;
 mod chaos;
 mod cli;
 mod conformance;
+mod crash;
 mod data_url;
 mod errors;
 mod general;
