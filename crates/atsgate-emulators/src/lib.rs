@@ -12,8 +12,15 @@
 //! Layout: `common/` holds the vendor-neutral machinery every emulator
 //! reuses; one folder per vendor holds the vendor's wire format.
 
+mod ashby;
 pub mod common;
 mod greenhouse;
+mod lever;
+mod oraclerecruiting;
+mod recruitee;
+mod smartrecruiters;
+mod teamtailor;
+mod workable;
 // (new vendor modules above this line)
 
 use std::collections::BTreeMap;
@@ -29,6 +36,13 @@ use common::server::{self, ServerHandle};
 /// in [`start`].
 pub const TOOLS: &[&str] = &[
     "greenhouse",
+    "smartrecruiters",
+    "oraclerecruiting",
+    "lever",
+    "teamtailor",
+    "ashby",
+    "recruitee",
+    "workable",
     // (new vendors above this line)
 ];
 
@@ -117,6 +131,13 @@ pub async fn start(tool: &str, listener: TcpListener, options: EmulatorOptions) 
     let base_url = base_url_of(listener.local_addr()?);
     let (tool, built): (&'static str, Built) = match tool {
         "greenhouse" => ("greenhouse", greenhouse::build(base_url.clone(), &options).await?),
+        "smartrecruiters" => ("smartrecruiters", smartrecruiters::build(base_url.clone(), &options).await?),
+        "oraclerecruiting" => ("oraclerecruiting", oraclerecruiting::build(base_url.clone(), &options).await?),
+        "lever" => ("lever", lever::build(base_url.clone(), &options).await?),
+        "teamtailor" => ("teamtailor", teamtailor::build(base_url.clone(), &options).await?),
+        "ashby" => ("ashby", ashby::build(base_url.clone(), &options).await?),
+        "recruitee" => ("recruitee", recruitee::build(base_url.clone(), &options).await?),
+        "workable" => ("workable", workable::build(base_url.clone(), &options).await?),
         // (new vendor arms above this line)
         other => bail!("unknown emulator tool {other:?}; known tools: {}", TOOLS.join(", ")),
     };

@@ -61,6 +61,15 @@ impl MasterKey {
         mac.finalize().into_bytes().into()
     }
 
+    /// Writes this key as `<data_dir>/master.key` (0600), replacing any previous one atomically.
+    pub fn store_in(&self, data_dir: &Path) -> anyhow::Result<()> {
+        let pending = data_dir.join("master.key.new");
+        let _ = std::fs::remove_file(&pending);
+        write_private(&pending, self.to_base64().as_bytes())?;
+        std::fs::rename(&pending, data_dir.join(KEY_FILE))?;
+        Ok(())
+    }
+
     pub fn seal(&self, plaintext: &[u8], associated: &str) -> anyhow::Result<String> {
         let cipher = XChaCha20Poly1305::new((&self.0).into());
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);

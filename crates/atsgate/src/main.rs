@@ -45,6 +45,9 @@ enum Command {
     /// Read the interaction log.
     #[command(subcommand)]
     Logs(cli::logs::LogsCommand),
+    /// Manage the master key that seals ATS credentials.
+    #[command(subcommand)]
+    Secrets(cli::secrets::SecretsCommand),
     /// Run a vendor API emulator until killed.
     Emulate(cli::emulate::EmulateArgs),
     /// Configuration helpers.
@@ -84,6 +87,7 @@ async fn main() -> std::process::ExitCode {
         Command::Integrations(command) => cli::integrations::run(&cli.global, command).await,
         Command::Sync(args) => cli::sync::run(&cli.global, args).await,
         Command::Logs(command) => cli::logs::run(&cli.global, command).await,
+        Command::Secrets(command) => cli::secrets::run(&cli.global, command).await,
         Command::Emulate(args) => cli::emulate::run(args).await,
         Command::Config(ConfigCommand::Default) => {
             print!("{}", atsgate::Config::default_toml());

@@ -80,6 +80,19 @@ pub async fn create_integration(app: &App, new: NewIntegration) -> Result<Integr
     Ok(integration)
 }
 
+/// Re-encrypts every integration's credentials under `new_key` in one transaction. Returns how
+/// many were re-encrypted. The caller then makes `new_key` the master key.
+pub async fn rotate_master_key(app: &App, new_key: &crate::crypto::MasterKey) -> Result<usize> {
+    let integrations = app.store.list_integrations(None).await?;
+    let mut resealed = Vec::with_capacity(integrations.len());
+    for integration in &integrations {
+        let plain = app.master_key.open(&integration.sealed_credentials, &integration.id).map_err(Error::Internal)?;
+        resealed.push((integration.id.clone(), new_key.seal(&plain, &integration.id).map_err(Error::Internal)?));
+    }
+    app.store.replace_sealed_credentials(&resealed).await?;
+    Ok(resealed.len())
+}
+
 /// Enables and disables permissions; returns the resulting set.
 pub async fn change_permissions(
     app: &App,

@@ -6,6 +6,7 @@ pub mod emulate;
 pub mod integrations;
 pub mod keys;
 pub mod logs;
+pub mod secrets;
 pub mod serve;
 pub mod sync;
 

@@ -2,7 +2,14 @@
 //! decides fallbacks from them. Connectors speak their vendor's wire format through the shared
 //! `upstream` client and classify vendor failures into `ConnectorError`.
 
+pub mod ashby;
 pub mod greenhouse;
+pub mod lever;
+pub mod oraclerecruiting;
+pub mod recruitee;
+pub mod smartrecruiters;
+pub mod teamtailor;
+pub mod workable;
 // (new connector modules above this line)
 mod link;
 
@@ -307,6 +314,13 @@ pub struct ToolEntry {
 /// Adding an ATS: its module above and a line here.
 pub static REGISTRY: &[ToolEntry] = &[
     greenhouse::ENTRY,
+    smartrecruiters::ENTRY,
+    oraclerecruiting::ENTRY,
+    lever::ENTRY,
+    teamtailor::ENTRY,
+    ashby::ENTRY,
+    recruitee::ENTRY,
+    workable::ENTRY,
     // (new connectors above this line)
 ];
 

@@ -217,6 +217,8 @@ pub trait Store: Send + Sync {
     async fn list_integrations(&self, workspace_id: Option<&str>) -> StoreResult<Vec<Integration>>;
     async fn set_permissions(&self, id: &str, permissions: &[String]) -> StoreResult<()>;
     async fn set_sealed_credentials(&self, id: &str, sealed: &str) -> StoreResult<()>;
+    /// Replaces many integrations' sealed credentials in one transaction (master-key rotation).
+    async fn replace_sealed_credentials(&self, sealed: &[(String, String)]) -> StoreResult<()>;
     async fn record_sync_started(&self, id: &str, at: &str) -> StoreResult<()>;
     async fn record_sync_finished(&self, id: &str, at: &str, error: Option<(&str, &str)>) -> StoreResult<()>;
 

@@ -275,6 +275,19 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn replace_sealed_credentials(&self, sealed: &[(String, String)]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for (id, value) in sealed {
+            sqlx::query("UPDATE integrations SET sealed_credentials = ? WHERE id = ?")
+                .bind(value)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn record_sync_started(&self, id: &str, at: &str) -> StoreResult<()> {
         sqlx::query("UPDATE integrations SET last_sync_started_at = ? WHERE id = ?")
             .bind(at)

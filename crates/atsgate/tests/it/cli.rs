@@ -95,3 +95,34 @@ fn config_default_is_commented_toml() {
     assert!(text.contains("max_attachment_bytes = 52428800"));
     assert!(text.parse::<toml::Table>().is_ok());
 }
+
+// Multi-threaded: the emulator must keep serving while the CLI runs as a blocking child process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_rotate_reencrypts_every_credential() {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let emulator = atsgate_emulators::start("greenhouse", listener, Default::default()).await.unwrap();
+    let mut args: Vec<String> = ["integrations", "create", "--tool", "greenhouse", "--base-url", &emulator.base_url]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(["--auth-url".to_string(), emulator.auth_url.clone().unwrap()]);
+    for (k, v) in &emulator.credentials {
+        args.extend(["--credential".to_string(), format!("{k}={v}")]);
+    }
+    args.push("--json".into());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let id = atsgate(dir.path(), &refs)["id"].as_str().unwrap().to_string();
+    let old_key = std::fs::read_to_string(dir.path().join("master.key")).unwrap();
+
+    let rotated = atsgate(dir.path(), &["secrets", "rotate", "--json"]);
+    assert_eq!(rotated["rotated"], 1);
+    assert_eq!(rotated["key_file_updated"], true);
+    assert!(rotated["master_key"].is_null(), "a file-held key is not printed");
+    let new_key = std::fs::read_to_string(dir.path().join("master.key")).unwrap();
+    assert_ne!(old_key, new_key);
+
+    // The integration still works under the new key: a sync authenticates with the ATS.
+    let synced = atsgate(dir.path(), &["sync", "--integration", &id, "--json"]);
+    assert_eq!(synced["results"][0]["ok"], true, "{synced}");
+}

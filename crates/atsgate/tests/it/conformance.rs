@@ -44,6 +44,13 @@ macro_rules! conformance {
 
 conformance!(
     greenhouse,
+    smartrecruiters,
+    oraclerecruiting,
+    lever,
+    teamtailor,
+    ashby,
+    recruitee,
+    workable,
     // (new tools above this line)
 );
 
@@ -145,7 +152,10 @@ async fn files_read_back_through_signed_data_urls(tool: &'static str) {
             .iter()
             .find(|f| f["file_name"] == "read-back.pdf")
             .unwrap_or_else(|| panic!("{tool}: listed on {endpoint}: {body}"));
-        assert_eq!(file["type"], "CV", "{tool}: the vendor type maps back");
+        // A vendor that stores CVs and other files alike cannot tell them apart when read back.
+        let indistinct = caps.vendor_type(AttachmentType::Cv) == caps.vendor_type(AttachmentType::Other);
+        let expected = if indistinct { ["CV", "OTHER"].as_slice() } else { ["CV"].as_slice() };
+        assert!(expected.contains(&file["type"].as_str().unwrap()), "{tool}: the vendor type maps back: {file}");
         let url = file["data_url"].as_str().unwrap();
         assert!(url.starts_with(&app.url), "{tool}: data_url is served by atsgate");
         let downloaded = reqwest::get(url).await.unwrap();
@@ -270,9 +280,16 @@ async fn vendor_errors_are_mapped(tool: &'static str) {
 
 async fn sync_pages_through_everything_with_stable_ids(tool: &'static str) {
     let app = TestApp::spawn_with(Options { tool, seed_candidates: 600, ..Options::default() }).await;
-    let list_calls = |requests: &Value| requests.as_array().unwrap().iter().filter(|r| r["method"] == "GET").count();
-    let after_first = list_calls(&app.emulator_json("/_emulator/requests").await);
-    assert!(after_first > 3, "{tool}: the sync read more than one page of some list ({after_first} GETs)");
+    // Reading jobs, candidates and applications one page each takes at most four successful
+    // non-auth calls (some vendors need one more lookup); more means pages were followed.
+    let requests = app.emulator_json("/_emulator/requests").await;
+    let reads = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == 200 && !r["path"].as_str().unwrap_or("").contains("token"))
+        .count();
+    assert!(reads > 4, "{tool}: the sync read more than one page of some list ({reads} calls)");
     let candidates = app.list_all("candidates", "page_size=250").await;
     let applications = app.list_all("applications", "page_size=250").await;
     assert_eq!(candidates.len(), 600, "{tool}: every candidate synced");

@@ -25,6 +25,7 @@ impl Drop for Gateway {
     }
 }
 
+#[allow(clippy::zombie_processes)] // the child is waited on in `Gateway::drop`
 async fn start_gateway(dir: &std::path::Path) -> Gateway {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(env!("CARGO_BIN_EXE_atsgate"))
