@@ -50,6 +50,8 @@ enum Command {
     Secrets(cli::secrets::SecretsCommand),
     /// Run a vendor API emulator until killed.
     Emulate(cli::emulate::EmulateArgs),
+    /// The supported ATS and their capabilities.
+    Tools(cli::tools::ToolsArgs),
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -89,6 +91,7 @@ async fn main() -> std::process::ExitCode {
         Command::Logs(command) => cli::logs::run(&cli.global, command).await,
         Command::Secrets(command) => cli::secrets::run(&cli.global, command).await,
         Command::Emulate(args) => cli::emulate::run(args).await,
+        Command::Tools(args) => cli::tools::run(args),
         Command::Config(ConfigCommand::Default) => {
             print!("{}", atsgate::Config::default_toml());
             Ok(())

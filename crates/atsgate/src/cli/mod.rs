@@ -9,6 +9,7 @@ pub mod logs;
 pub mod secrets;
 pub mod serve;
 pub mod sync;
+pub mod tools;
 
 use std::sync::Arc;
 

@@ -327,3 +327,31 @@ pub static REGISTRY: &[ToolEntry] = &[
 pub fn tool(id: &str) -> Option<&'static ToolEntry> {
     REGISTRY.iter().find(|entry| entry.capabilities.tool == id)
 }
+
+/// The README's support matrix, generated from the declared capabilities so it cannot drift.
+pub fn support_matrix_markdown(gateway_limit: u64) -> String {
+    let mut out = String::from(
+        "| tool | label | attaches to application | attaches to candidate | CV | COVER_LETTER | OTHER | max file size | accepted MIME types |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    let yes_no = |b: bool| if b { "yes" } else { "no → fallback" };
+    for entry in REGISTRY {
+        let caps = entry.capabilities;
+        let kind = |k: AttachmentType| caps.vendor_type(k).map_or("—".to_string(), |v| format!("`{v}`"));
+        let max = caps.max_file_size_bytes.unwrap_or(gateway_limit);
+        let mimes = caps.accepted_mime_types.map_or("any".to_string(), |list| format!("{} types", list.len()));
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} MB | {} |\n",
+            caps.tool,
+            caps.label,
+            yes_no(caps.attach_to_application),
+            yes_no(caps.attach_to_candidate),
+            kind(AttachmentType::Cv),
+            kind(AttachmentType::CoverLetter),
+            kind(AttachmentType::Other),
+            max / (1024 * 1024),
+            mimes,
+        ));
+    }
+    out
+}

@@ -126,3 +126,13 @@ async fn secrets_rotate_reencrypts_every_credential() {
     let synced = atsgate(dir.path(), &["sync", "--integration", &id, "--json"]);
     assert_eq!(synced["results"][0]["ok"], true, "{synced}");
 }
+
+#[test]
+fn readme_support_matrix_is_the_generated_one() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let start = readme.find("<!-- support-matrix:start -->").expect("README has the support-matrix markers");
+    let end = readme.find("<!-- support-matrix:end -->").unwrap();
+    let section = readme[start..end].trim_start_matches("<!-- support-matrix:start -->").trim();
+    let generated = atsgate::connectors::support_matrix_markdown(atsgate::Config::default().max_attachment_bytes);
+    assert_eq!(section, generated.trim(), "regenerate with `atsgate tools --markdown`");
+}
