@@ -136,3 +136,55 @@ fn readme_support_matrix_is_the_generated_one() {
     let generated = atsgate::connectors::support_matrix_markdown(atsgate::Config::default().max_attachment_bytes);
     assert_eq!(section, generated.trim(), "regenerate with `atsgate tools --markdown`");
 }
+
+/// Runs the demo with debug logging, uploads through it, and checks that nothing secret reached
+/// the log output: no API key, no `Authorization` value, no file content.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_never_contain_keys_credentials_or_file_contents() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr_path = dir.path().join("stderr.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atsgate"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["demo", "--listen", "127.0.0.1:0", "--json", "--seed-candidates", "3"])
+        .env("ATSGATE_LOG", "debug")
+        .env_remove("ATSGATE_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    let demo: Value = serde_json::from_str(&line).unwrap();
+    let client = reqwest::Client::new();
+    let secret_text = "PATIENT-ZERO-CONFIDENTIAL-CV";
+    let data = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(secret_text)
+    };
+    for integration in demo["integrations"].as_array().unwrap() {
+        let response = client
+            .post(format!("{}/v1/ats/applications/{}/attachments", demo["gateway_url"].as_str().unwrap(), integration["application_id"].as_str().unwrap()))
+            .bearer_auth(demo["api_key"].as_str().unwrap())
+            .header("X-Integration-Id", integration["integration_id"].as_str().unwrap())
+            .json(&serde_json::json!({"attachment": {"name": "cv.txt", "type": "CV", "content_type": "text/plain", "data": data}}))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success() || response.status() == 400, "{}", response.status());
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let logs = std::fs::read_to_string(&stderr_path).unwrap();
+    assert!(logs.contains("request"), "debug logging was on and captured");
+    let key = demo["api_key"].as_str().unwrap();
+    for needle in [key, &key[5..], secret_text, &data, "Bearer ", "client_secret"] {
+        assert!(!logs.contains(needle), "{needle:?} appeared in the log output");
+    }
+}
