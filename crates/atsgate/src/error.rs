@@ -130,8 +130,8 @@ pub enum Error {
     MethodNotAllowed(String),
     #[error("{0}")]
     ConcurrencyLimited(String),
-    #[error("{0}")]
-    RateLimited(String),
+    #[error("{message}")]
+    RateLimited { message: String, retry_after: Duration },
     #[error("{0}")]
     AuthenticationInvalid(String),
     #[error("{0}")]
@@ -179,7 +179,7 @@ impl Error {
             | Error::MethodNotAllowed(_) => ErrorCode::PlatformInputInvalid,
             Error::AuthenticationInvalid(_) => ErrorCode::PlatformAuthenticationInvalid,
             Error::ConcurrencyLimited(_) => ErrorCode::PlatformConcurrencyLimitExceeded,
-            Error::RateLimited(_) => ErrorCode::PlatformRateLimitExceeded,
+            Error::RateLimited { .. } => ErrorCode::PlatformRateLimitExceeded,
             Error::IntegrationNotFound(_) => ErrorCode::PlatformIntegrationNotFound,
             Error::ActionDisabled(_) => ErrorCode::IntegrationActionDisabled,
             Error::ModelDisabled(_) => ErrorCode::IntegrationModelDisabled,
@@ -199,6 +199,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::RemoteRateLimited { retry_after, .. } | Error::RemoteUnavailable { retry_after, .. } => *retry_after,
+            Error::RateLimited { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
     }

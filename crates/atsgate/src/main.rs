@@ -32,7 +32,8 @@ pub struct GlobalArgs {
 enum Command {
     /// Run the gateway.
     Serve(cli::serve::ServeArgs),
-    /// Start an emulated Greenhouse with seeded data, a key and an integration, sync, and serve.
+    /// Start an emulator of every supported ATS with seeded data, a key and one integration per
+    /// ATS, sync, print ready-to-paste calls, and serve.
     Demo(cli::demo::DemoArgs),
     /// Manage API keys.
     #[command(subcommand)]

@@ -37,7 +37,7 @@ pub fn status_for(err: &Error) -> StatusCode {
         Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-        Error::ConcurrencyLimited(_) | Error::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        Error::ConcurrencyLimited(_) | Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::AuthenticationInvalid(_) => StatusCode::UNAUTHORIZED,
         Error::IntegrationNotFound(_) => StatusCode::NOT_FOUND,
         Error::ActionDisabled(_) | Error::ModelDisabled(_) => StatusCode::FORBIDDEN,
@@ -55,7 +55,7 @@ pub fn status_for(err: &Error) -> StatusCode {
 /// Default `Retry-After` seconds when the ATS gave none.
 fn retry_after_secs(err: &Error) -> Option<u64> {
     let default = match err {
-        Error::RemoteRateLimited { .. } | Error::ConcurrencyLimited(_) | Error::RateLimited(_) => 1,
+        Error::RemoteRateLimited { .. } | Error::ConcurrencyLimited(_) | Error::RateLimited { .. } => 1,
         Error::RemoteUnavailable { .. } => 5,
         _ => return None,
     };

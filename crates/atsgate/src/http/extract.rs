@@ -28,29 +28,47 @@ pub struct Caller {
     pub workspace: Workspace,
 }
 
+/// The API key in `Authorization: Bearer <key>` (scheme compared case-insensitively, as the SDKs do).
+fn bearer_key(parts: &Parts) -> Result<&str> {
+    let invalid =
+        || Error::AuthenticationInvalid("Missing or invalid API key. Send `Authorization: Bearer <api key>`.".into());
+    let value = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(invalid)?;
+    let (scheme, key) = value.trim().split_once(' ').ok_or_else(invalid)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || key.trim().is_empty() {
+        return Err(invalid());
+    }
+    Ok(key.trim())
+}
+
+fn unknown_key() -> Error {
+    Error::AuthenticationInvalid("Missing or invalid API key. Send `Authorization: Bearer <api key>`.".into())
+}
+
+/// Records the workspace and applies the key's rate limit.
+fn admit(app: &App, key: &crate::store::ApiKeyRecord, workspace: &Workspace) -> Result<()> {
+    interaction::with_current(|s| s.workspace_id = Some(workspace.id.clone()));
+    let rate = app.key_rates.check(&key.id);
+    interaction::with_current(|s| s.rate = Some(rate.unwrap_or_else(|state| state)));
+    match rate {
+        Ok(_) => Ok(()),
+        Err(state) => Err(Error::RateLimited {
+            message: format!(
+                "This API key made more than {} requests in a minute; retry in {} s",
+                state.limit, state.reset_secs
+            ),
+            retry_after: std::time::Duration::from_secs(state.reset_secs.max(1)),
+        }),
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self> {
-        let invalid = || {
-            Error::AuthenticationInvalid("Missing or invalid API key. Send `Authorization: Bearer <api key>`.".into())
-        };
-        let value = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(invalid)?;
-        let (scheme, key) = value.trim().split_once(' ').ok_or_else(invalid)?;
-        if !scheme.eq_ignore_ascii_case("bearer") || key.trim().is_empty() {
-            return Err(invalid());
-        }
+        let key = bearer_key(parts)?;
         // Lookup is by the SHA-256 of the key, so timing reveals nothing about valid keys.
-        let (key, workspace) = app.store.find_api_key(&ids::hash_api_key(key.trim())).await?.ok_or_else(invalid)?;
-        interaction::with_current(|s| s.workspace_id = Some(workspace.id.clone()));
-        let rate = app.key_rates.check(&key.id);
-        interaction::with_current(|s| s.rate = Some(rate.unwrap_or_else(|state| state)));
-        if let Err(state) = rate {
-            return Err(Error::RateLimited(format!(
-                "This API key made more than {} requests in a minute; retry in {} s",
-                state.limit, state.reset_secs
-            )));
-        }
+        let (key, workspace) = app.store.find_api_key(&ids::hash_api_key(key)).await?.ok_or_else(unknown_key)?;
+        admit(app, &key, &workspace)?;
         Ok(Caller { workspace })
     }
 }
@@ -60,12 +78,15 @@ pub struct Scoped {
     pub integration: Integration,
 }
 
+fn integration_not_found(id: &str) -> Error {
+    Error::IntegrationNotFound(format!("No integration with id {id:?} exists in this environment"))
+}
+
 pub async fn integration_of(app: &App, workspace: &Workspace, id: &str) -> Result<Integration> {
-    let not_found = || Error::IntegrationNotFound(format!("No integration with id {id:?} exists in this environment"));
-    let integration = app.store.get_integration(id).await?.ok_or_else(not_found)?;
+    let integration = app.store.get_integration(id).await?.ok_or_else(|| integration_not_found(id))?;
     // Another workspace's integration is indistinguishable from a missing one.
     if integration.workspace_id != workspace.id {
-        return Err(not_found());
+        return Err(integration_not_found(id));
     }
     interaction::with_current(|s| s.integration_id = Some(integration.id.clone()));
     Ok(integration)
@@ -75,16 +96,27 @@ impl FromRequestParts<AppState> for Scoped {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self> {
-        let caller = Caller::from_request_parts(parts, app).await?;
+        let key = bearer_key(parts)?;
         let id = parts
             .headers
             .get("x-integration-id")
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| Error::input("The X-Integration-Id header is required: the id of the integration to use"))?;
-        let id = percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned();
-        Ok(Scoped { integration: integration_of(app, &caller.workspace, &id).await? })
+            .map(|v| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned());
+        let Some(id) = id else {
+            // Authenticate first: a bad key is a 401 whatever else is missing.
+            let caller = Caller::from_request_parts(parts, app).await?;
+            drop(caller);
+            return Err(Error::input("The X-Integration-Id header is required: the id of the integration to use"));
+        };
+        // One round trip: the key, its workspace, and the integration if it is that workspace's.
+        let (key, workspace, integration) =
+            app.store.find_api_key_with_integration(&ids::hash_api_key(key), &id).await?.ok_or_else(unknown_key)?;
+        admit(app, &key, &workspace)?;
+        let integration = integration.ok_or_else(|| integration_not_found(&id))?;
+        interaction::with_current(|s| s.integration_id = Some(integration.id.clone()));
+        Ok(Scoped { integration })
     }
 }
 

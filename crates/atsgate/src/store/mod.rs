@@ -209,6 +209,13 @@ pub trait Store: Send + Sync {
     async fn insert_api_key(&self, key: &ApiKeyRecord, key_hash: &str) -> StoreResult<()>;
     /// The live (not revoked) key with this hash, and its workspace.
     async fn find_api_key(&self, key_hash: &str) -> StoreResult<Option<(ApiKeyRecord, Workspace)>>;
+    /// The live key with this hash, its workspace, and the integration `integration_id` if it
+    /// belongs to that workspace — one round trip for the common case of an API call.
+    async fn find_api_key_with_integration(
+        &self,
+        key_hash: &str,
+        integration_id: &str,
+    ) -> StoreResult<Option<(ApiKeyRecord, Workspace, Option<Integration>)>>;
     async fn list_api_keys(&self, workspace_id: Option<&str>) -> StoreResult<Vec<ApiKeyRecord>>;
     async fn revoke_api_key(&self, id: &str) -> StoreResult<bool>;
 

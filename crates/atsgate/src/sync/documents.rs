@@ -21,11 +21,16 @@ pub struct Builder<'a> {
     applications: &'a [RemoteApplication],
     candidate_index: HashMap<&'a str, &'a RemoteCandidate>,
     applications_by_candidate: HashMap<&'a str, Vec<&'a RemoteApplication>>,
+    /// Ids already derived: the same job, stage or candidate id is needed many times.
+    ids: std::cell::RefCell<HashMap<(&'static str, String), String>>,
 }
 
 /// Vendor timestamps normalised to RFC 3339 UTC with milliseconds (the SDKs need an offset).
 pub fn normalize_ts(raw: Option<&str>) -> Option<String> {
     let raw = raw?.trim();
+    if is_canonical_ts(raw) {
+        return Some(raw.to_string());
+    }
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(raw) {
         return Some(format_ts(dt.with_timezone(&chrono::Utc)));
     }
@@ -36,6 +41,20 @@ pub fn normalize_ts(raw: Option<&str>) -> Option<String> {
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|d| format_ts(d.and_utc()))
+}
+
+/// Already `YYYY-MM-DDTHH:MM:SS.mmmZ`? (Most vendors send exactly this; skip the parse.)
+fn is_canonical_ts(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    b.len() == 24
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'.',
+            23 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 fn hash(text: &str) -> String {
@@ -60,11 +79,25 @@ impl<'a> Builder<'a> {
                 applications_by_candidate.entry(candidate).or_default().push(application);
             }
         }
-        Builder { integration_id, jobs, candidates, applications, candidate_index, applications_by_candidate }
+        Builder {
+            integration_id,
+            jobs,
+            candidates,
+            applications,
+            candidate_index,
+            applications_by_candidate,
+            ids: Default::default(),
+        }
     }
 
-    fn id(&self, model: &str, remote_id: &str) -> String {
-        stable_id(self.integration_id, model, remote_id)
+    fn id(&self, model: &'static str, remote_id: &str) -> String {
+        let key = (model, remote_id.to_string());
+        if let Some(id) = self.ids.borrow().get(&key) {
+            return id.clone();
+        }
+        let id = stable_id(self.integration_id, model, remote_id);
+        self.ids.borrow_mut().insert(key, id.clone());
+        id
     }
 
     fn job_ref(&self, remote_id: Option<&str>) -> Option<JobRef> {
