@@ -28,7 +28,6 @@ mod store;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -42,9 +41,7 @@ use sha2::{Digest, Sha256};
 
 use crate::common::control::router as control_router;
 use crate::common::edge::{self, Edge};
-use crate::common::faults::FaultSet;
 use crate::common::ratelimit::FixedWindowLimiter;
-use crate::common::request_log::RequestLog;
 use crate::{Built, EmulatorOptions};
 use api::ApiKey;
 use store::Store;
@@ -126,10 +123,7 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
     let ashby = Arc::new(Ashby {
         store: RwLock::new(store),
         keys: vec![full, readonly],
-        limiter: FixedWindowLimiter::new(
-            options.rate_limit_per_window,
-            Duration::from_secs(options.rate_limit_window_secs),
-        ),
+        limiter: FixedWindowLimiter::from_options(options),
         base_url,
         secret: rand::thread_rng().gen(),
         pending: Mutex::new(HashMap::new()),
@@ -137,9 +131,7 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
         seed,
     });
 
-    let log = Arc::new(RequestLog::default());
-    let faults = Arc::new(FaultSet::default());
-    let edge = Arc::new(Edge { log: log.clone(), faults: faults.clone(), fault_response: api::fault });
+    let (edge, log, faults) = Edge::fresh(api::fault);
 
     let rpc = Router::new()
         .route("/job.list", post(listing::jobs))

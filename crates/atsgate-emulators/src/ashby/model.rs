@@ -9,6 +9,8 @@ use axum::body::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
+use crate::common::seed::mix;
+
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
 
@@ -32,14 +34,6 @@ pub fn uuid(seed: u64, kind: u64, n: u64) -> String {
         (0x8000 | (b >> 48) & 0x3fff) as u16,
         b & 0xffff_ffff_ffff
     )
-}
-
-/// SplitMix64 finaliser.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 #[derive(Clone, Debug)]

@@ -28,6 +28,17 @@ pub struct Edge {
     pub fault_response: FaultResponder,
 }
 
+impl Edge {
+    /// An edge with its own empty request log and fault set. The log and the fault set are
+    /// handed back too because every emulator's control routes read and arm the same ones.
+    pub fn fresh(fault_response: FaultResponder) -> (Arc<Edge>, Arc<RequestLog>, Arc<FaultSet>) {
+        let log = Arc::new(RequestLog::default());
+        let faults = Arc::new(FaultSet::default());
+        let edge = Arc::new(Edge { log: log.clone(), faults: faults.clone(), fault_response });
+        (edge, log, faults)
+    }
+}
+
 /// `axum::middleware::from_fn_with_state(edge, edge::middleware)`.
 pub async fn middleware(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_owned();

@@ -47,6 +47,11 @@ impl FixedWindowLimiter {
         }
     }
 
+    /// The limiter every emulator builds from its options.
+    pub fn from_options(options: &crate::EmulatorOptions) -> Self {
+        Self::new(options.rate_limit_per_window, Duration::from_secs(options.rate_limit_window_secs))
+    }
+
     /// Counts a request for `key` and says whether it may proceed.
     pub fn check(&self, key: &str) -> RateDecision {
         let now = Instant::now();

@@ -53,10 +53,8 @@ use rand::Rng;
 
 use crate::common::control::router as control_router;
 use crate::common::edge::{self, Edge};
-use crate::common::faults::FaultSet;
 use crate::common::http::unix_now;
 use crate::common::ratelimit::FixedWindowLimiter;
-use crate::common::request_log::RequestLog;
 use crate::{Built, EmulatorOptions};
 use auth::{ApiClient, TokenStore};
 use model::{Id, Ts};
@@ -125,18 +123,13 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
         store: RwLock::new(store),
         clients: vec![full, readonly],
         tokens: TokenStore::default(),
-        limiter: FixedWindowLimiter::new(
-            options.rate_limit_per_window,
-            Duration::from_secs(options.rate_limit_window_secs),
-        ),
+        limiter: FixedWindowLimiter::from_options(options),
         token_ttl: Duration::from_secs(options.token_ttl_secs),
         base_url,
         file_secret: rand::thread_rng().gen(),
     });
 
-    let log = Arc::new(RequestLog::default());
-    let faults = Arc::new(FaultSet::default());
-    let edge = Arc::new(Edge { log: log.clone(), faults: faults.clone(), fault_response: errors::fault });
+    let (edge, log, faults) = Edge::fresh(errors::fault);
 
     let v3 = Router::new()
         .route("/v3/jobs", get(listing::jobs))

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use super::model::{Application, Candidate, Contact, Id, Job, Named, Ts, User};
 use super::store::Store;
+use crate::common::seed::SeedRng;
 
 pub const FIRST_USER_ID: Id = 4_080_001;
 pub const FIRST_JOB_ID: Id = 30_001;
@@ -107,56 +108,6 @@ pub const REJECTION_REASONS: &[Named] = &[
 
 const USERS: &[(&str, &str)] = &[("Riley", "Recruiter"), ("Harper", "Hiring"), ("Casey", "Coordinator")];
 
-/// SplitMix64: tiny, fast even in debug builds, and (unlike `rand`'s
-/// `StdRng`, whose stream may change between releases) fixed forever, so
-/// seeded data stays the same across dependency upgrades.
-struct SeedRng(u64);
-
-impl SeedRng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform-enough in `0..n` (multiply-shift; the bias is negligible here).
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// Uniform-enough in `lo..hi` (milliseconds or counts, `hi > lo`).
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + ((u128::from(self.next_u64()) * (hi - lo) as u128) >> 64) as i64
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-
-    fn percent(&mut self, p: usize) -> bool {
-        self.below(100) < p
-    }
-
-    /// `k` distinct indices below `n` (`k <= n`, both tiny here).
-    fn distinct(&mut self, n: usize, k: usize) -> Vec<usize> {
-        let mut picked = Vec::with_capacity(k);
-        while picked.len() < k {
-            let i = self.below(n);
-            if !picked.contains(&i) {
-                picked.push(i);
-            }
-        }
-        picked
-    }
-}
-
-/// Whole seconds in `0..span_ms` (seeded timestamps carry no milliseconds).
-fn secs_below(rng: &mut SeedRng, span_ms: i64) -> i64 {
-    rng.range(0, span_ms.max(1000) / 1000) * 1000
-}
-
 /// Builds the initial store. `now` anchors every timestamp.
 pub fn build(candidate_count: usize, seed: u64, now: Ts) -> Store {
     let mut rng = SeedRng(seed);
@@ -193,8 +144,8 @@ pub fn build(candidate_count: usize, seed: u64, now: Ts) -> Store {
             (_, 7..=8) => "closed",
             _ => "draft",
         };
-        let created = year_ago - secs_below(&mut rng, 90 * DAY_MS);
-        let updated = created + secs_below(&mut rng, 30 * DAY_MS);
+        let created = year_ago - rng.secs_below(90 * DAY_MS);
+        let updated = created + rng.secs_below(30 * DAY_MS);
         let base = JOB_NAMES[i % JOB_NAMES.len()];
         let name = match i / JOB_NAMES.len() {
             0 => base.to_owned(),
@@ -223,7 +174,7 @@ pub fn build(candidate_count: usize, seed: u64, now: Ts) -> Store {
         let id = FIRST_CANDIDATE_ID + n as Id;
         let first = rng.pick(FIRST_NAMES);
         let last = rng.pick(LAST_NAMES);
-        let created = now_ms - DAY_MS - secs_below(&mut rng, 364 * DAY_MS);
+        let created = now_ms - DAY_MS - rng.secs_below(364 * DAY_MS);
         let mut last_activity = created;
 
         let app_count = (1 + rng.below(3)).min(open_jobs.len());
@@ -231,8 +182,8 @@ pub fn build(candidate_count: usize, seed: u64, now: Ts) -> Store {
         for job_index in rng.distinct(open_jobs.len(), app_count) {
             let app_id = next_application_id;
             next_application_id += 1;
-            let applied = created + secs_below(&mut rng, (now_ms - created).min(14 * DAY_MS));
-            let updated = applied + secs_below(&mut rng, now_ms - applied);
+            let applied = created + rng.secs_below((now_ms - created).min(14 * DAY_MS));
+            let updated = applied + rng.secs_below(now_ms - applied);
             last_activity = last_activity.max(updated);
             let status = match rng.below(100) {
                 0..=74 => "active",
@@ -261,7 +212,7 @@ pub fn build(candidate_count: usize, seed: u64, now: Ts) -> Store {
             application_ids.push(app_id);
         }
 
-        let updated = created + secs_below(&mut rng, (now_ms - created).min(30 * DAY_MS));
+        let updated = created + rng.secs_below((now_ms - created).min(30 * DAY_MS));
         let tag_count = rng.below(3);
         let tags = rng.distinct(TAGS.len(), tag_count).into_iter().map(|i| TAGS[i].to_owned()).collect();
         candidates.insert(

@@ -28,7 +28,6 @@ mod store;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -38,9 +37,7 @@ use rand::Rng;
 
 use crate::common::control::router as control_router;
 use crate::common::edge::{self, Edge};
-use crate::common::faults::FaultSet;
 use crate::common::ratelimit::FixedWindowLimiter;
-use crate::common::request_log::RequestLog;
 use crate::{Built, EmulatorOptions};
 use store::Store;
 
@@ -88,14 +85,9 @@ pub async fn build(_base_url: String, options: &EmulatorOptions) -> anyhow::Resu
     let lever = Arc::new(Lever {
         store: RwLock::new(store),
         keys: vec![(full, true), (readonly, false)],
-        limiter: FixedWindowLimiter::new(
-            options.rate_limit_per_window,
-            Duration::from_secs(options.rate_limit_window_secs),
-        ),
+        limiter: FixedWindowLimiter::from_options(options),
     });
-    let log = Arc::new(RequestLog::default());
-    let faults = Arc::new(FaultSet::default());
-    let edge = Arc::new(Edge { log: log.clone(), faults: faults.clone(), fault_response: api::fault });
+    let (edge, log, faults) = Edge::fresh(api::fault);
 
     let vendor_api = Router::new()
         .route("/v1/users", get(api::users))

@@ -12,6 +12,8 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::common::control::ControlError;
+pub use crate::common::seed::mix;
+use crate::common::seed::ChainRng;
 
 pub const KIND_USER: u64 = 1;
 pub const KIND_OPPORTUNITY: u64 = 2;
@@ -22,14 +24,6 @@ pub const KIND_APPLICATION: u64 = 6;
 pub const KIND_STAGE: u64 = 7;
 
 const DAY_MS: i64 = 86_400_000;
-
-/// SplitMix64, fixed forever so seeded data never changes.
-pub fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 /// The UUID-shaped id of record `seq` of `kind`.
 pub fn uuid(kind: u64, seq: u64, seed: u64) -> String {
@@ -136,23 +130,10 @@ pub struct Store {
     next_file: u64,
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = mix(self.0);
-        ((u128::from(self.0) * n as u128) >> 64) as usize
-    }
-
-    fn ms_below(&mut self, span: i64) -> i64 {
-        (self.below((span.max(1000) / 1000) as usize) as i64) * 1000
-    }
-}
-
 impl Store {
     /// Seeds `count` contacts, each with 1–3 opportunities to distinct postings.
     pub fn seed(count: usize, seed: u64, now_ms: i64) -> Store {
-        let mut rng = Rng(seed);
+        let mut rng = ChainRng(seed);
         let now_ms = now_ms - now_ms % 1000;
         let users = USERS
             .iter()

@@ -31,7 +31,6 @@ mod seed;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -46,10 +45,8 @@ use serde_json::json;
 
 use crate::common::control::router as control_router;
 use crate::common::edge::{self, set_retry_after, Edge};
-use crate::common::faults::FaultSet;
 use crate::common::http;
 use crate::common::ratelimit::FixedWindowLimiter;
-use crate::common::request_log::RequestLog;
 use crate::{Built, EmulatorOptions};
 use model::{Application, Attachment, Candidate, Requisition};
 
@@ -182,16 +179,11 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
             next_attachment_id: 300_200_000_001,
         }),
         users,
-        limiter: FixedWindowLimiter::new(
-            options.rate_limit_per_window,
-            Duration::from_secs(options.rate_limit_window_secs),
-        ),
+        limiter: FixedWindowLimiter::from_options(options),
         api_url: format!("{base_url}{API_PATH}"),
     });
 
-    let log = Arc::new(RequestLog::default());
-    let faults = Arc::new(FaultSet::default());
-    let edge = Arc::new(Edge { log: log.clone(), faults: faults.clone(), fault_response: fault });
+    let (edge, log, faults) = Edge::fresh(fault);
 
     let api = Router::new()
         .route("/recruitingJobRequisitions", get(api::requisitions))

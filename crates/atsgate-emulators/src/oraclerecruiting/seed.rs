@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::DateTime;
 
 use super::model::{Application, Candidate, Requisition, Ts};
+use crate::common::seed::SeedRng;
 
 const DAY_MS: i64 = 86_400_000;
 pub const FIRST_CANDIDATE_NUMBER: u64 = 300_001;
@@ -40,26 +41,6 @@ const STATES: &[(&str, &str)] = &[
     ("New", "Rejected by Employer"),
     ("Screening", "Withdrawn by Candidate"),
 ];
-
-struct SeedRng(u64);
-
-impl SeedRng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
 
 fn at(ms: i64) -> Ts {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()

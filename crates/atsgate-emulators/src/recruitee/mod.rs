@@ -25,7 +25,6 @@ mod store;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, Method};
@@ -38,9 +37,7 @@ use sha2::{Digest, Sha256};
 
 use crate::common::control::router as control_router;
 use crate::common::edge::{self, Edge};
-use crate::common::faults::FaultSet;
 use crate::common::ratelimit::FixedWindowLimiter;
-use crate::common::request_log::RequestLog;
 use crate::{Built, EmulatorOptions};
 use store::{Id, Store, FIRST_USER_ID};
 
@@ -135,17 +132,12 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
         store: RwLock::new(store),
         company_id,
         tokens,
-        limiter: FixedWindowLimiter::new(
-            options.rate_limit_per_window,
-            Duration::from_secs(options.rate_limit_window_secs),
-        ),
+        limiter: FixedWindowLimiter::from_options(options),
         base_url,
         secret: rand::thread_rng().gen(),
     });
 
-    let log = Arc::new(RequestLog::default());
-    let faults = Arc::new(FaultSet::default());
-    let edge = Arc::new(Edge { log: log.clone(), faults: faults.clone(), fault_response: errors::fault });
+    let (edge, log, faults) = Edge::fresh(errors::fault);
 
     let api = Router::new()
         .route("/c/{company}/offers", get(handlers::offers))

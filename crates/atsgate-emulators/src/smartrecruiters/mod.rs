@@ -32,7 +32,6 @@ mod seed;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -42,9 +41,7 @@ use rand::Rng;
 
 use crate::common::control::router as control_router;
 use crate::common::edge::{self, Edge};
-use crate::common::faults::FaultSet;
 use crate::common::ratelimit::FixedWindowLimiter;
-use crate::common::request_log::RequestLog;
 use crate::{Built, EmulatorOptions};
 use guard::{ApiKey, InFlight};
 use model::{Attachment, Candidate, Job};
@@ -102,17 +99,12 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
     let sr = Arc::new(SmartRecruiters {
         data: RwLock::new(Data { jobs: seeded.jobs, candidates: seeded.candidates, attachments: Vec::new() }),
         keys: vec![full, readonly],
-        limiter: FixedWindowLimiter::new(
-            options.rate_limit_per_window,
-            Duration::from_secs(options.rate_limit_window_secs),
-        ),
+        limiter: FixedWindowLimiter::from_options(options),
         in_flight: Arc::default(),
         base_url,
     });
 
-    let log = Arc::new(RequestLog::default());
-    let faults = Arc::new(FaultSet::default());
-    let edge = Arc::new(Edge { log: log.clone(), faults: faults.clone(), fault_response: guard::fault });
+    let (edge, log, faults) = Edge::fresh(guard::fault);
 
     let vendor_api = Router::new()
         .route("/jobs", get(api::jobs))

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::DateTime;
 
 use super::model::{Assignment, Candidate, Job, Ts};
+pub use crate::common::seed::SeedRng;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -50,40 +51,6 @@ const STATUSES: &[(&str, Option<&str>)] = &[
     ("REJECTED", Some("Not Qualified")),
     ("WITHDRAWN", None),
 ];
-
-/// SplitMix64: tiny, fast in debug builds, and fixed forever.
-pub struct SeedRng(pub u64);
-
-impl SeedRng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-
-    /// A version-4-shaped UUID, the format of SmartRecruiters ids.
-    pub fn uuid(&mut self) -> String {
-        let (a, b) = (self.next_u64(), self.next_u64());
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0x0fff,
-            0x8000 | ((b >> 48) & 0x3fff),
-            b & 0xffff_ffff_ffff
-        )
-    }
-}
 
 fn at(ms: i64) -> Ts {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()

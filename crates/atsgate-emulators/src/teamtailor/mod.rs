@@ -47,7 +47,6 @@ mod uploads;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -57,9 +56,7 @@ use rand::Rng;
 
 use crate::common::control::router as control_router;
 use crate::common::edge::{self, Edge};
-use crate::common::faults::FaultSet;
 use crate::common::ratelimit::FixedWindowLimiter;
-use crate::common::request_log::RequestLog;
 use crate::{Built, EmulatorOptions};
 use auth::ApiKey;
 use model::{Candidate, Ts, Upload};
@@ -128,17 +125,12 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
     let tt = Arc::new(Teamtailor {
         store: RwLock::new(store),
         keys: vec![full, readonly],
-        limiter: FixedWindowLimiter::new(
-            options.rate_limit_per_window,
-            Duration::from_secs(options.rate_limit_window_secs),
-        ),
+        limiter: FixedWindowLimiter::from_options(options),
         base_url,
         file_secret: rand::thread_rng().gen(),
     });
 
-    let log = Arc::new(RequestLog::default());
-    let faults = Arc::new(FaultSet::default());
-    let edge = Arc::new(Edge { log: log.clone(), faults: faults.clone(), fault_response: jsonapi::fault });
+    let (edge, log, faults) = Edge::fresh(jsonapi::fault);
 
     let vendor_api = Router::new()
         .route("/v1/jobs", get(api::jobs))

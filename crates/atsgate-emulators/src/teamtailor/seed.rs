@@ -7,6 +7,7 @@
 
 use super::model::{Application, Candidate, Id, Job, RejectReason, Stage, Ts, User};
 use super::store::Store;
+use crate::common::seed::SeedRng;
 
 pub const FIRST_USER_ID: Id = 600_001;
 pub const FIRST_JOB_ID: Id = 1_100_001;
@@ -83,32 +84,6 @@ const REJECT_REASONS: &[RejectReason] = &[
     RejectReason { id: 8_002, reason: "Position filled" },
     RejectReason { id: 8_003, reason: "Candidate withdrew" },
 ];
-
-/// SplitMix64: tiny, fast and fixed forever, so seeded data never changes.
-struct SeedRng(u64);
-
-impl SeedRng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// Whole seconds in `0..span_ms`, as milliseconds.
-    fn secs_below(&mut self, span_ms: i64) -> i64 {
-        self.below((span_ms.max(1000) / 1000) as usize) as i64 * 1000
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
 
 pub fn build(candidate_count: usize, seed: u64, now: Ts) -> Store {
     let mut rng = SeedRng(seed);

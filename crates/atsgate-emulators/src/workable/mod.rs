@@ -33,7 +33,6 @@ mod store;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -43,9 +42,7 @@ use rand::Rng;
 
 use crate::common::control::router as control_router;
 use crate::common::edge::{self, Edge};
-use crate::common::faults::FaultSet;
 use crate::common::ratelimit::FixedWindowLimiter;
-use crate::common::request_log::RequestLog;
 use crate::{Built, EmulatorOptions};
 use store::Store;
 
@@ -97,16 +94,11 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
     let wk = Arc::new(Workable {
         store: RwLock::new(store),
         tokens: vec![(full, true), (readonly, false)],
-        limiter: FixedWindowLimiter::new(
-            options.rate_limit_per_window,
-            Duration::from_secs(options.rate_limit_window_secs),
-        ),
+        limiter: FixedWindowLimiter::from_options(options),
         base_url,
         secret: rand::thread_rng().gen(),
     });
-    let log = Arc::new(RequestLog::default());
-    let faults = Arc::new(FaultSet::default());
-    let edge = Arc::new(Edge { log: log.clone(), faults: faults.clone(), fault_response: api::fault });
+    let (edge, log, faults) = Edge::fresh(api::fault);
 
     let vendor_api = Router::new()
         .route("/spi/v3/members", get(api::members))

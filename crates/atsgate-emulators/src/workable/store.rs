@@ -12,6 +12,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::common::control::ControlError;
+use crate::common::seed::{mix, ChainRng};
 
 const DAY_MS: i64 = 86_400_000;
 const FIRST_MEMBER: u64 = 0x13e0_0001;
@@ -20,14 +21,6 @@ const FIRST_CANDIDATE: u64 = 0x2a0c_0001;
 const FIRST_COMMENT: u64 = 0x7c00_0001;
 
 pub const SUBDOMAIN: &str = "acme";
-
-/// SplitMix64, fixed forever so seeded data never changes.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 pub fn hex_id(key: u64) -> String {
     format!("{key:x}")
@@ -118,23 +111,10 @@ pub struct Store {
     next_comment: u64,
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = mix(self.0);
-        ((u128::from(self.0) * n as u128) >> 64) as usize
-    }
-
-    fn ms_below(&mut self, span: i64) -> i64 {
-        (self.below((span.max(1000) / 1000) as usize) as i64) * 1000
-    }
-}
-
 impl Store {
     /// `count` candidates, each applying to one seeded job.
     pub fn seed(count: usize, seed: u64, now_ms: i64) -> Store {
-        let mut rng = Rng(seed);
+        let mut rng = ChainRng(seed);
         let now_ms = now_ms - now_ms % 1000;
         let members = MEMBERS
             .iter()

@@ -34,7 +34,6 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use reqwest::{Method, Response, StatusCode};
 use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::{json, Value};
@@ -274,28 +273,10 @@ impl Ashby {
     }
 }
 
-/// The file part; `Bytes` clones share the buffer, so each attempt streams the same memory.
-fn file_part(bytes: &Bytes, file_name: &str, content_type: &str) -> reqwest::multipart::Part {
-    let part = || {
-        reqwest::multipart::Part::stream_with_length(reqwest::Body::from(bytes.clone()), bytes.len() as u64)
-            .file_name(file_name.to_string())
-    };
-    part().mime_str(content_type).unwrap_or_else(|_| part())
-}
-
-/// The file as raw bytes (storage takes the bytes themselves, not base64).
-fn raw_bytes(content: &FileContent) -> Result<Bytes, ConnectorError> {
-    match content {
-        FileContent::Raw(bytes) => Ok(bytes.clone()),
-        FileContent::Base64 { encoded, .. } => base64_simd::STANDARD
-            .decode_to_vec(encoded)
-            .map(Bytes::from)
-            .map_err(|_| ConnectorError::RejectedInput("the attachment data is not valid base64".into())),
-    }
-}
-
 fn unavailable(err: SendError) -> ConnectorError {
-    ConnectorError::Unavailable { message: format!("Ashby is unreachable: {err}"), retry_after: None }
+    // Refused connections are certain failures; a timeout or a broken connection is ambiguous,
+    // which makes the action layer check the ATS before retrying an upload.
+    super::send_failure("Ashby", err)
 }
 
 fn unreadable(endpoint: &str, why: &str) -> ConnectorError {
@@ -321,23 +302,12 @@ fn vendor_message(text: &str) -> (Option<String>, String) {
 fn classify_status(status: StatusCode, retry: Option<std::time::Duration>, text: &str) -> ConnectorError {
     let (code, said) = vendor_message(text);
     match status.as_u16() {
-        401 => ConnectorError::Unauthorized(format!("Ashby did not receive a valid API key: {said}")),
         // Ashby answers a wrong or deactivated key with 403 too; only the code tells them apart.
         403 if code.as_deref() == Some("missing_endpoint_permission") => ConnectorError::PermissionMissing(format!(
             "The Ashby API key lacks a permission this action needs (candidatesWrite to upload files): {said}"
         )),
         403 => ConnectorError::Unauthorized(format!("Ashby rejected the integration's API key: {said}")),
-        404 => ConnectorError::NotFound(format!("Ashby could not find the record: {said}")),
-        400 | 409 | 413 | 415 | 422 => ConnectorError::RejectedInput(format!("Ashby rejected the request: {said}")),
-        429 => ConnectorError::RateLimited {
-            message: "Ashby's rate limit was exceeded; retry later".into(),
-            retry_after: retry,
-        },
-        500..=599 => ConnectorError::Unavailable {
-            message: format!("Ashby is unavailable (HTTP {})", status.as_u16()),
-            retry_after: retry,
-        },
-        other => ConnectorError::Unexpected(format!("Ashby answered HTTP {other}: {said}")),
+        _ => classify_http("Ashby", status, retry, &said),
     }
 }
 
@@ -366,21 +336,7 @@ fn classify_business(info: ErrorInfo, errors: &[Value], retry: Option<std::time:
 
 /// Passes a 2xx response through; turns anything else into a classified error.
 async fn check(response: Response) -> Result<Response, ConnectorError> {
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let retry = retry_after(&response);
-    let text = response.text().await.unwrap_or_default();
-    Err(classify_status(status, retry, &text))
-}
-
-fn split_name(name: Option<String>) -> (Option<String>, Option<String>) {
-    let Some(name) = name else { return (None, None) };
-    match name.trim().split_once(' ') {
-        Some((first, last)) => (Some(first.to_string()), Some(last.trim().to_string())),
-        None => (Some(name.trim().to_string()), None),
-    }
+    check_with(response, retry_after, classify_status).await
 }
 
 fn to_attachment(file: AbFileHandle, candidate_id: &str, resume_id: Option<&str>) -> RemoteAttachment {
@@ -468,12 +424,7 @@ impl Connector for Ashby {
         let info: FileInfo = self.results("file.info", &json!({ "fileHandle": download_ref })).await?;
         // A presigned storage URL: the API key must not be sent along.
         let response = check(self.upstream.send(Method::GET, &info.url, |r| r).await.map_err(unavailable)?).await?;
-        let content_type =
-            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let content_length = response.content_length();
-        let body =
-            futures::StreamExt::boxed(futures::TryStreamExt::map_err(response.bytes_stream(), std::io::Error::other));
-        Ok(FileStream { content_type, content_length, body })
+        Ok(file_stream(response))
     }
 
     async fn list_jobs(&self, cursor: Option<&str>) -> Result<Page<RemoteJob>, ConnectorError> {
@@ -490,7 +441,7 @@ impl Connector for Ashby {
             .items
             .into_iter()
             .map(|c| {
-                let (first_name, last_name) = split_name(c.name);
+                let (first_name, last_name) = split_first_space(c.name);
                 RemoteCandidate {
                     remote_id: c.id,
                     first_name,

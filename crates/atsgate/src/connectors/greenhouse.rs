@@ -12,7 +12,7 @@
 //! user. Any 2xx is success (the status code is not documented).
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::HashMap,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -169,31 +169,15 @@ struct GhAttachment {
     updated_at: Option<String>,
 }
 
-/// Greenhouse ids are integers; keep them as their decimal text.
-fn id_text(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn setting(credentials: &BTreeMap<String, String>, key: &str) -> anyhow::Result<String> {
-    credentials
-        .get(key)
-        .filter(|v| !v.is_empty())
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("greenhouse integration needs the credential {key:?}"))
-}
-
 impl Greenhouse {
     fn build(settings: ConnectorSettings) -> anyhow::Result<Arc<dyn Connector>> {
         let trim = |s: String| s.trim_end_matches('/').to_string();
         Ok(Arc::new(Greenhouse {
             base_url: trim(settings.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.into())),
             auth_url: trim(settings.auth_url.unwrap_or_else(|| DEFAULT_AUTH_URL.into())),
-            client_id: setting(&settings.credentials, "client_id")?,
-            client_secret: setting(&settings.credentials, "client_secret")?,
-            default_user: setting(&settings.credentials, "user_id")?,
+            client_id: credential(&settings.credentials, "greenhouse", "client_id")?,
+            client_secret: credential(&settings.credentials, "greenhouse", "client_secret")?,
+            default_user: credential(&settings.credentials, "greenhouse", "user_id")?,
             upstream: settings.upstream,
             tokens: Mutex::new(HashMap::new()),
         }))
@@ -342,37 +326,12 @@ fn vendor_message(text: &str) -> String {
 }
 
 fn classify_status(status: StatusCode, retry: Option<Duration>, text: &str) -> ConnectorError {
-    let said = vendor_message(text);
-    match status.as_u16() {
-        401 => ConnectorError::Unauthorized("Greenhouse rejected the integration's access token".into()),
-        403 => ConnectorError::PermissionMissing(format!(
-            "The Greenhouse API credentials lack a permission this action needs (Greenhouse said: {said})"
-        )),
-        404 => ConnectorError::NotFound(format!("Greenhouse could not find the record: {said}")),
-        400 | 409 | 413 | 415 | 422 => {
-            ConnectorError::RejectedInput(format!("Greenhouse rejected the request: {said}"))
-        }
-        429 => ConnectorError::RateLimited {
-            message: "Greenhouse's rate limit was exceeded; retry later".into(),
-            retry_after: retry,
-        },
-        500..=599 => ConnectorError::Unavailable {
-            message: format!("Greenhouse is unavailable (HTTP {})", status.as_u16()),
-            retry_after: retry,
-        },
-        other => ConnectorError::Unexpected(format!("Greenhouse answered HTTP {other}: {said}")),
-    }
+    classify_http("Greenhouse", status, retry, &vendor_message(text))
 }
 
 /// Passes a 2xx response through; turns anything else into a classified error.
 async fn check(response: Response) -> Result<Response, ConnectorError> {
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let retry = retry_after(&response);
-    let text = response.text().await.unwrap_or_default();
-    Err(classify_status(status, retry, &text))
+    check_with(response, retry_after, classify_status).await
 }
 
 /// Greenhouse takes integer ids; send the number when the remote id is one.
@@ -447,12 +406,7 @@ impl Connector for Greenhouse {
     async fn download_attachment(&self, download_ref: &str) -> Result<FileStream, ConnectorError> {
         // Greenhouse hands out presigned URLs: no Authorization header may be sent with them.
         let response = check(self.upstream.send(Method::GET, download_ref, |r| r).await.map_err(unavailable)?).await?;
-        let content_type =
-            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let content_length = response.content_length();
-        let body =
-            futures::StreamExt::boxed(futures::TryStreamExt::map_err(response.bytes_stream(), std::io::Error::other));
-        Ok(FileStream { content_type, content_length, body })
+        Ok(file_stream(response))
     }
 
     async fn list_jobs(&self, cursor: Option<&str>) -> Result<Page<RemoteJob>, ConnectorError> {

@@ -210,14 +210,6 @@ struct LvError {
     message: Option<String>,
 }
 
-fn setting(credentials: &BTreeMap<String, String>, key: &str) -> anyhow::Result<String> {
-    credentials
-        .get(key)
-        .filter(|v| !v.is_empty())
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("lever integration needs the credential {key:?}"))
-}
-
 /// Lever timestamps are milliseconds since the epoch (sometimes sent as strings).
 fn ms_to_rfc3339(ms: Option<i64>) -> Option<String> {
     let dt = chrono::DateTime::from_timestamp_millis(ms?)?;
@@ -244,7 +236,9 @@ fn split_name(name: Option<&str>) -> (Option<String>, Option<String>) {
 }
 
 fn unavailable(err: SendError) -> ConnectorError {
-    ConnectorError::Unavailable { message: format!("Lever is unreachable: {err}"), retry_after: None }
+    // Refused connections are certain failures; a timeout or a broken connection is ambiguous,
+    // which makes the action layer check the ATS before retrying an upload.
+    super::send_failure("Lever", err)
 }
 
 fn vendor_message(text: &str) -> String {
@@ -259,44 +253,12 @@ fn vendor_message(text: &str) -> String {
 }
 
 fn classify_status(status: StatusCode, retry: Option<Duration>, text: &str) -> ConnectorError {
-    let said = vendor_message(text);
-    match status.as_u16() {
-        401 => ConnectorError::Unauthorized(format!("Lever rejected the integration's API key ({said})")),
-        403 => ConnectorError::PermissionMissing(format!(
-            "The Lever API key lacks a permission this action needs (Lever said: {said})"
-        )),
-        404 => ConnectorError::NotFound(format!("Lever could not find the record: {said}")),
-        400 | 409 | 413 | 415 | 422 => ConnectorError::RejectedInput(format!("Lever rejected the request: {said}")),
-        429 => ConnectorError::RateLimited {
-            message: "Lever's rate limit was exceeded; retry later".into(),
-            retry_after: retry,
-        },
-        500..=599 => ConnectorError::Unavailable {
-            message: format!("Lever is unavailable (HTTP {})", status.as_u16()),
-            retry_after: retry,
-        },
-        other => ConnectorError::Unexpected(format!("Lever answered HTTP {other}: {said}")),
-    }
+    classify_http("Lever", status, retry, &vendor_message(text))
 }
 
 /// Passes a 2xx response through; turns anything else into a classified error.
 async fn check(response: Response) -> Result<Response, ConnectorError> {
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let retry = retry_after(&response);
-    let text = response.text().await.unwrap_or_default();
-    Err(classify_status(status, retry, &text))
-}
-
-/// The multipart `file` part, sharing the bytes (no copy per attempt).
-fn file_part(bytes: &Bytes, file_name: &str, content_type: &str) -> reqwest::multipart::Part {
-    let part = || {
-        reqwest::multipart::Part::stream_with_length(reqwest::Body::from(bytes.clone()), bytes.len() as u64)
-            .file_name(file_name.to_string())
-    };
-    part().mime_str(content_type).unwrap_or_else(|_| part())
+    check_with(response, retry_after, classify_status).await
 }
 
 impl Lever {
@@ -304,8 +266,8 @@ impl Lever {
         let base_url = settings.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.into());
         Ok(Arc::new(Lever {
             base_url: base_url.trim_end_matches('/').to_string(),
-            api_key: setting(&settings.credentials, "api_key")?,
-            user_id: setting(&settings.credentials, "user_id")?,
+            api_key: credential(&settings.credentials, "lever", "api_key")?,
+            user_id: credential(&settings.credentials, "lever", "user_id")?,
             upstream: settings.upstream,
             seen_contacts: Mutex::new(HashSet::new()),
         }))
@@ -510,12 +472,7 @@ impl Connector for Lever {
             return Err(ConnectorError::NotFound(format!("not a Lever file reference: {download_ref}")));
         };
         let response = self.get(&self.url(&format!("opportunities/{opportunity}/{list}/{id}/download"), &[])).await?;
-        let content_type =
-            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let content_length = response.content_length();
-        let body =
-            futures::StreamExt::boxed(futures::TryStreamExt::map_err(response.bytes_stream(), std::io::Error::other));
-        Ok(FileStream { content_type, content_length, body })
+        Ok(file_stream(response))
     }
 
     async fn list_jobs(&self, cursor: Option<&str>) -> Result<Page<RemoteJob>, ConnectorError> {

@@ -131,20 +131,10 @@ struct OrcAttachment {
     last_update_date: Option<String>,
 }
 
-/// Oracle numbers come as JSON numbers or strings; keep their text.
-fn text(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn segment(id: &str) -> String {
-    percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
-
 fn unavailable(err: SendError) -> ConnectorError {
-    ConnectorError::Unavailable { message: format!("Oracle Recruiting Cloud is unreachable: {err}"), retry_after: None }
+    // Refused connections are certain failures; a timeout or a broken connection is ambiguous,
+    // which makes the action layer check the ATS before retrying an upload.
+    super::send_failure("Oracle Recruiting Cloud", err)
 }
 
 /// The vendor's words: ADF error JSON (`title`, `detail`, `o:errorDetails[].detail`) or plain text.
@@ -166,38 +156,11 @@ fn vendor_message(text: &str) -> String {
 }
 
 fn classify_status(status: StatusCode, retry: Option<Duration>, text: &str) -> ConnectorError {
-    let said = vendor_message(text);
-    match status.as_u16() {
-        401 => ConnectorError::Unauthorized(
-            "Oracle Recruiting Cloud rejected the integration's user name or password".into(),
-        ),
-        403 => ConnectorError::PermissionMissing(format!(
-            "The Oracle Recruiting Cloud user lacks a privilege this action needs (Oracle said: {said})"
-        )),
-        404 => ConnectorError::NotFound(format!("Oracle Recruiting Cloud could not find the record: {said}")),
-        400 | 409 | 413 | 415 | 422 => {
-            ConnectorError::RejectedInput(format!("Oracle Recruiting Cloud rejected the request: {said}"))
-        }
-        429 => ConnectorError::RateLimited {
-            message: "Oracle Recruiting Cloud's rate limit was exceeded; retry later".into(),
-            retry_after: retry,
-        },
-        500..=599 => ConnectorError::Unavailable {
-            message: format!("Oracle Recruiting Cloud is unavailable (HTTP {})", status.as_u16()),
-            retry_after: retry,
-        },
-        other => ConnectorError::Unexpected(format!("Oracle Recruiting Cloud answered HTTP {other}: {said}")),
-    }
+    classify_http("Oracle Recruiting Cloud", status, retry, &vendor_message(text))
 }
 
 async fn check(response: Response) -> Result<Response, ConnectorError> {
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let retry = retry_after(&response);
-    let text = response.text().await.unwrap_or_default();
-    Err(classify_status(status, retry, &text))
+    check_with(response, retry_after, classify_status).await
 }
 
 /// A rejected or withdrawn application is not "current".
@@ -220,14 +183,7 @@ fn outcome(application: &OrcApplication) -> Option<Outcome> {
 
 impl OracleRecruiting {
     fn build(settings: ConnectorSettings) -> anyhow::Result<Arc<dyn Connector>> {
-        let credential = |key: &str| {
-            settings
-                .credentials
-                .get(key)
-                .filter(|v| !v.is_empty())
-                .cloned()
-                .ok_or_else(|| anyhow::anyhow!("oraclerecruiting integration needs the credential {key:?}"))
-        };
+        let credential = |key: &str| super::credential(&settings.credentials, "oraclerecruiting", key);
         let pod = settings.base_url.clone().unwrap_or_else(|| DEFAULT_BASE_URL.into());
         Ok(Arc::new(OracleRecruiting {
             api: format!("{}{API_PATH}", pod.trim_end_matches('/')),
@@ -323,7 +279,7 @@ impl OracleRecruiting {
             .map_err(unavailable)?;
         let response = check(response).await?;
         let created: Option<OrcAttachment> = response.json().await.ok();
-        Ok(created.map(|a| text(&a.attached_document_id)))
+        Ok(created.map(|a| id_text(&a.attached_document_id)))
     }
 
     fn application_attachments_url(&self, submission_id: &str, category: &str) -> String {
@@ -345,7 +301,7 @@ impl OracleRecruiting {
             .items
             .into_iter()
             .map(|a| {
-                let id = text(&a.attached_document_id);
+                let id = id_text(&a.attached_document_id);
                 RemoteAttachment {
                     download_ref: format!("{list_url}/{}/enclosure/FileContents", segment(&id)),
                     remote_id: id,
@@ -391,14 +347,12 @@ impl Connector for OracleRecruiting {
                 if request.options.oracle_multi_post_to_all_current_applications == Some(true) {
                     let candidate = match candidate_remote_id {
                         Some(candidate) => candidate.clone(),
-                        None => {
-                            self.application(remote_id).await?.candidate_number.as_ref().map(text).ok_or_else(|| {
-                                ConnectorError::Unexpected(format!("Oracle application {remote_id} has no candidate"))
-                            })?
-                        }
+                        None => self.application(remote_id).await?.candidate_number.as_ref().map(id_text).ok_or_else(
+                            || ConnectorError::Unexpected(format!("Oracle application {remote_id} has no candidate")),
+                        )?,
                     };
                     for other in self.candidate_applications(&candidate).await? {
-                        let other_id = text(&other.submission_id);
+                        let other_id = id_text(&other.submission_id);
                         if other_id == *remote_id || !is_current(&other) {
                             continue;
                         }
@@ -425,7 +379,7 @@ impl Connector for OracleRecruiting {
                 let url = format!("{}/recruitingCandidates/{}/child/attachments", self.api, segment(remote_id));
                 let mut found = self.attachments_at(&url, None, Some(remote_id)).await?;
                 for application in self.candidate_applications(remote_id).await? {
-                    let submission = text(&application.submission_id);
+                    let submission = id_text(&application.submission_id);
                     let target = AttachTarget::Application {
                         remote_id: submission,
                         candidate_remote_id: Some(remote_id.clone()),
@@ -442,12 +396,7 @@ impl Connector for OracleRecruiting {
             return Err(ConnectorError::NotFound("the attachment link is not on this Oracle pod".into()));
         }
         let response = self.get(download_ref).await?;
-        let content_type =
-            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let content_length = response.content_length();
-        let body =
-            futures::StreamExt::boxed(futures::TryStreamExt::map_err(response.bytes_stream(), std::io::Error::other));
-        Ok(FileStream { content_type, content_length, body })
+        Ok(file_stream(response))
     }
 
     async fn list_jobs(&self, cursor: Option<&str>) -> Result<Page<RemoteJob>, ConnectorError> {
@@ -456,7 +405,7 @@ impl Connector for OracleRecruiting {
             items: page
                 .items
                 .into_iter()
-                .map(|r| RemoteJob { remote_id: text(&r.requisition_number), name: r.title })
+                .map(|r| RemoteJob { remote_id: id_text(&r.requisition_number), name: r.title })
                 .collect(),
             next: page.next,
         })
@@ -468,7 +417,7 @@ impl Connector for OracleRecruiting {
             .items
             .into_iter()
             .map(|c| RemoteCandidate {
-                remote_id: text(&c.candidate_number),
+                remote_id: id_text(&c.candidate_number),
                 first_name: c.first_name,
                 last_name: c.last_name,
                 emails: c.email.into_iter().map(|e| (e, None)).collect(),
@@ -487,9 +436,9 @@ impl Connector for OracleRecruiting {
             .items
             .into_iter()
             .map(|a| RemoteApplication {
-                remote_id: text(&a.submission_id),
-                candidate_remote_id: a.candidate_number.as_ref().map(text),
-                job_remote_id: a.requisition_number.as_ref().map(text),
+                remote_id: id_text(&a.submission_id),
+                candidate_remote_id: a.candidate_number.as_ref().map(id_text),
+                job_remote_id: a.requisition_number.as_ref().map(id_text),
                 outcome: outcome(&a),
                 current_stage: a.phase_name.clone().map(|phase| RemoteStage {
                     name: Some(match &a.state_name {

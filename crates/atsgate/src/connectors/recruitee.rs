@@ -27,7 +27,6 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use reqwest::{Method, Response, StatusCode};
 use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::Value;
@@ -64,13 +63,6 @@ pub struct Recruitee {
     company_url: String,
     token: String,
     upstream: Arc<Upstream>,
-}
-
-fn id_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 #[derive(Deserialize)]
@@ -194,7 +186,9 @@ impl Recruitee {
 }
 
 fn unavailable(err: SendError) -> ConnectorError {
-    ConnectorError::Unavailable { message: format!("Recruitee is unreachable: {err}"), retry_after: None }
+    // Refused connections are certain failures; a timeout or a broken connection is ambiguous,
+    // which makes the action layer check the ATS before retrying an upload.
+    super::send_failure("Recruitee", err)
 }
 
 /// The vendor's words from `{"errors":[{"message","code"}]}` (or `{"error": …}`).
@@ -217,70 +211,19 @@ fn vendor_message(text: &str) -> String {
 fn classify_status(status: StatusCode, retry: Option<std::time::Duration>, text: &str) -> ConnectorError {
     let said = vendor_message(text);
     match status.as_u16() {
-        401 => ConnectorError::Unauthorized(format!("Recruitee rejected the integration's API token: {said}")),
-        403 => ConnectorError::PermissionMissing(format!(
-            "The Recruitee user behind the API token lacks a permission this action needs: {said}"
-        )),
+        // The company id is part of every path, so a 404 may mean the company, not the record.
         404 => ConnectorError::NotFound(format!("Recruitee could not find the record or company: {said}")),
-        400 | 409 | 413 | 415 | 422 => ConnectorError::RejectedInput(format!("Recruitee rejected the request: {said}")),
-        429 => ConnectorError::RateLimited {
-            message: "Recruitee's rate limit was exceeded; retry later".into(),
-            retry_after: retry,
-        },
-        500..=599 => ConnectorError::Unavailable {
-            message: format!("Recruitee is unavailable (HTTP {})", status.as_u16()),
-            retry_after: retry,
-        },
-        other => ConnectorError::Unexpected(format!("Recruitee answered HTTP {other}: {said}")),
+        _ => classify_http("Recruitee", status, retry, &said),
     }
 }
 
 async fn check(response: Response) -> Result<Response, ConnectorError> {
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let retry = retry_after(&response);
-    let text = response.text().await.unwrap_or_default();
-    Err(classify_status(status, retry, &text))
-}
-
-/// The file as raw bytes for the multipart body.
-fn raw_bytes(content: &FileContent) -> Result<Bytes, ConnectorError> {
-    match content {
-        FileContent::Raw(bytes) => Ok(bytes.clone()),
-        FileContent::Base64 { encoded, .. } => base64_simd::STANDARD
-            .decode_to_vec(encoded)
-            .map(Bytes::from)
-            .map_err(|_| ConnectorError::RejectedInput("the attachment data is not valid base64".into())),
-    }
-}
-
-/// The file part; `Bytes` clones share the buffer, so each attempt streams the same memory.
-fn file_part(bytes: &Bytes, file_name: &str, content_type: &str) -> reqwest::multipart::Part {
-    let part = || {
-        reqwest::multipart::Part::stream_with_length(reqwest::Body::from(bytes.clone()), bytes.len() as u64)
-            .file_name(file_name.to_string())
-    };
-    part().mime_str(content_type).unwrap_or_else(|_| part())
+    check_with(response, retry_after, classify_status).await
 }
 
 /// The CV's file name: the last path segment of its URL (the candidate has no name field for it).
 fn file_name_of(url: &str) -> String {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.path_segments().and_then(|mut s| s.next_back().map(str::to_string)))
-        .map(|segment| percent_encoding::percent_decode_str(&segment).decode_utf8_lossy().into_owned())
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| "cv".into())
-}
-
-fn split_name(name: Option<String>) -> (Option<String>, Option<String>) {
-    let Some(name) = name else { return (None, None) };
-    match name.trim().split_once(' ') {
-        Some((first, last)) => (Some(first.to_string()), Some(last.trim().to_string())),
-        None => (Some(name.trim().to_string()), None),
-    }
+    url_file_name(url).unwrap_or_else(|| "cv".into())
 }
 
 #[async_trait]
@@ -373,12 +316,7 @@ impl Connector for Recruitee {
     async fn download_attachment(&self, download_ref: &str) -> Result<FileStream, ConnectorError> {
         // Signed storage URLs: the API token must not travel with them.
         let response = check(self.upstream.send(Method::GET, download_ref, |r| r).await.map_err(unavailable)?).await?;
-        let content_type =
-            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let content_length = response.content_length();
-        let body =
-            futures::StreamExt::boxed(futures::TryStreamExt::map_err(response.bytes_stream(), std::io::Error::other));
-        Ok(FileStream { content_type, content_length, body })
+        Ok(file_stream(response))
     }
 
     async fn list_jobs(&self, _cursor: Option<&str>) -> Result<Page<RemoteJob>, ConnectorError> {
@@ -393,7 +331,7 @@ impl Connector for Recruitee {
         let items = candidates
             .into_iter()
             .map(|c| {
-                let (first_name, last_name) = split_name(c.name);
+                let (first_name, last_name) = split_first_space(c.name);
                 let id = id_text(&c.id);
                 RemoteCandidate {
                     remote_url: Some(format!("https://app.recruitee.com/#/candidates/{id}")),

@@ -168,7 +168,9 @@ fn outcome(status: Option<&str>) -> Option<Outcome> {
 }
 
 fn unavailable(err: SendError) -> ConnectorError {
-    ConnectorError::Unavailable { message: format!("SmartRecruiters is unreachable: {err}"), retry_after: None }
+    // Refused connections are certain failures; a timeout or a broken connection is ambiguous,
+    // which makes the action layer check the ATS before retrying an upload.
+    super::send_failure("SmartRecruiters", err)
 }
 
 /// The vendor's words from `{"message","errors":[{"code","message"}]}`.
@@ -193,51 +195,23 @@ fn vendor_message(text: &str) -> String {
 }
 
 fn classify_status(status: StatusCode, retry: Option<Duration>, text: &str) -> ConnectorError {
-    let said = vendor_message(text);
     match status.as_u16() {
-        401 => ConnectorError::Unauthorized(format!("SmartRecruiters rejected the API key: {said}")),
-        403 => ConnectorError::PermissionMissing(format!(
-            "The SmartRecruiters API key lacks a permission this action needs (SmartRecruiters said: {said})"
-        )),
-        404 => ConnectorError::NotFound(format!("SmartRecruiters could not find the record: {said}")),
-        400 | 409 | 413 | 415 | 422 => {
-            ConnectorError::RejectedInput(format!("SmartRecruiters rejected the request: {said}"))
-        }
+        // SmartRecruiters also answers 429 when too many calls run at once, not only per window.
         429 => ConnectorError::RateLimited {
             message: "SmartRecruiters' rate or concurrency limit was exceeded; retry later".into(),
             retry_after: retry,
         },
-        500..=599 => ConnectorError::Unavailable {
-            message: format!("SmartRecruiters is unavailable (HTTP {})", status.as_u16()),
-            retry_after: retry,
-        },
-        other => ConnectorError::Unexpected(format!("SmartRecruiters answered HTTP {other}: {said}")),
+        _ => classify_http("SmartRecruiters", status, retry, &vendor_message(text)),
     }
 }
 
 async fn check(response: Response) -> Result<Response, ConnectorError> {
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let retry = retry_after(&response);
-    let text = response.text().await.unwrap_or_default();
-    Err(classify_status(status, retry, &text))
-}
-
-/// The path segment form of a remote id (ids are UUID-like, but never trust that).
-fn segment(id: &str) -> String {
-    percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).to_string()
+    check_with(response, retry_after, classify_status).await
 }
 
 impl SmartRecruiters {
     fn build(settings: ConnectorSettings) -> anyhow::Result<Arc<dyn Connector>> {
-        let api_key = settings
-            .credentials
-            .get("api_key")
-            .filter(|v| !v.is_empty())
-            .cloned()
-            .ok_or_else(|| anyhow::anyhow!("smartrecruiters integration needs the credential \"api_key\""))?;
+        let api_key = credential(&settings.credentials, "smartrecruiters", "api_key")?;
         let base_url = settings.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.into()).trim_end_matches('/').to_string();
         Ok(Arc::new(SmartRecruiters { base_url, api_key, upstream: settings.upstream }))
     }
@@ -303,22 +277,8 @@ impl SmartRecruiters {
 
 /// Raw file bytes: SmartRecruiters takes a multipart file, never base64.
 fn raw_bytes(content: &FileContent) -> Result<Bytes, ConnectorError> {
-    match content {
-        FileContent::Raw(bytes) => Ok(bytes.clone()),
-        FileContent::Base64 { encoded, .. } => base64_simd::STANDARD
-            .decode_to_vec(encoded)
-            .map(Bytes::from)
-            .map_err(|_| ConnectorError::Unexpected("the attachment's base64 could not be decoded".into())),
-    }
-}
-
-fn file_part(bytes: &Bytes, file_name: &str, content_type: &str) -> multipart::Part {
-    let part = || {
-        multipart::Part::stream_with_length(reqwest::Body::from(bytes.clone()), bytes.len() as u64)
-            .file_name(file_name.to_string())
-    };
-    // A content type reqwest cannot parse is still a valid upload, just without a declared type.
-    part().mime_str(content_type).unwrap_or_else(|_| part())
+    super::raw_bytes(content)
+        .map_err(|_| ConnectorError::Unexpected("the attachment's base64 could not be decoded".into()))
 }
 
 #[async_trait]
@@ -396,12 +356,7 @@ impl Connector for SmartRecruiters {
         } else {
             check(self.upstream.send(Method::GET, download_ref, |r| r).await.map_err(unavailable)?).await?
         };
-        let content_type =
-            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let content_length = response.content_length();
-        let body =
-            futures::StreamExt::boxed(futures::TryStreamExt::map_err(response.bytes_stream(), std::io::Error::other));
-        Ok(FileStream { content_type, content_length, body })
+        Ok(file_stream(response))
     }
 
     async fn list_jobs(&self, cursor: Option<&str>) -> Result<Page<RemoteJob>, ConnectorError> {

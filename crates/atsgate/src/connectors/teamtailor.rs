@@ -47,7 +47,6 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -185,23 +184,12 @@ fn vendor_message(text: &str) -> String {
 fn classify_status(status: StatusCode, retry: Option<Duration>, text: &str) -> ConnectorError {
     let said = vendor_message(text);
     match status.as_u16() {
-        401 => ConnectorError::Unauthorized(format!("Teamtailor rejected the integration's API key ({said})")),
         403 => ConnectorError::PermissionMissing(format!(
             "The Teamtailor API key lacks a permission this action needs; an Admin read/write key is required (Teamtailor said: {said})"
         )),
-        404 => ConnectorError::NotFound(format!("Teamtailor could not find the record: {said}")),
-        400 | 406 | 409 | 413 | 415 | 422 => {
-            ConnectorError::RejectedInput(format!("Teamtailor rejected the request: {said}"))
-        }
-        429 => ConnectorError::RateLimited {
-            message: "Teamtailor's rate limit was exceeded; retry later".into(),
-            retry_after: retry,
-        },
-        500..=599 => ConnectorError::Unavailable {
-            message: format!("Teamtailor is unavailable (HTTP {})", status.as_u16()),
-            retry_after: retry,
-        },
-        other => ConnectorError::Unexpected(format!("Teamtailor answered HTTP {other}: {said}")),
+        // JSON:API answers 406 to a request it cannot serve as asked: a request problem.
+        406 => ConnectorError::RejectedInput(format!("Teamtailor rejected the request: {said}")),
+        _ => classify_http("Teamtailor", status, retry, &said),
     }
 }
 
@@ -215,17 +203,13 @@ fn wait_hint(response: &Response) -> Option<Duration> {
 
 /// Passes a 2xx response through; turns anything else into a classified error.
 async fn check(response: Response) -> Result<Response, ConnectorError> {
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let retry = wait_hint(&response);
-    let text = response.text().await.unwrap_or_default();
-    Err(classify_status(status, retry, &text))
+    check_with(response, wait_hint, classify_status).await
 }
 
 fn unavailable(err: SendError) -> ConnectorError {
-    ConnectorError::Unavailable { message: format!("Teamtailor is unreachable: {err}"), retry_after: None }
+    // Refused connections are certain failures; a timeout or a broken connection is ambiguous,
+    // which makes the action layer check the ATS before retrying an upload.
+    super::send_failure("Teamtailor", err)
 }
 
 async fn parse<T: serde::de::DeserializeOwned>(response: Response, what: &str) -> Result<T, ConnectorError> {
@@ -244,12 +228,7 @@ fn first_page(base_url: &str, path: &str, extra: &str) -> String {
 
 impl Teamtailor {
     fn build(settings: ConnectorSettings) -> anyhow::Result<Arc<dyn Connector>> {
-        let api_key = settings
-            .credentials
-            .get("api_key")
-            .filter(|v| !v.is_empty())
-            .cloned()
-            .ok_or_else(|| anyhow::anyhow!("teamtailor integration needs the credential \"api_key\""))?;
+        let api_key = credential(&settings.credentials, "teamtailor", "api_key")?;
         let base_url = settings.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.into());
         Ok(Arc::new(Teamtailor {
             base_url: base_url.trim_end_matches('/').trim_end_matches("/v1").to_string(),
@@ -343,12 +322,7 @@ fn resume_id(candidate_id: &str) -> String {
 
 /// A candidate's resume as a file; its name is the URL's last path segment.
 fn resume_attachment(candidate: &Resource, url: String) -> RemoteAttachment {
-    let file_name = url::Url::parse(&url)
-        .ok()
-        .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
-        .map(|segment| percent_encoding::percent_decode_str(&segment).decode_utf8_lossy().into_owned())
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| "resume".into());
+    let file_name = url_file_name(&url).unwrap_or_else(|| "resume".into());
     RemoteAttachment {
         remote_id: resume_id(&candidate.id),
         application_remote_id: None,
@@ -360,17 +334,6 @@ fn resume_attachment(candidate: &Resource, url: String) -> RemoteAttachment {
         remote_created_at: None,
         remote_updated_at: candidate.text("updated-at"),
         download_ref: url,
-    }
-}
-
-/// Raw bytes of the file: Teamtailor downloads them, so base64 is decoded once here.
-fn raw_bytes(content: &FileContent) -> Result<Bytes, ConnectorError> {
-    match content {
-        FileContent::Raw(bytes) => Ok(bytes.clone()),
-        FileContent::Base64 { encoded, .. } => base64_simd::STANDARD
-            .decode_to_vec(encoded)
-            .map(Bytes::from)
-            .map_err(|_| ConnectorError::RejectedInput("the attachment data is not valid base64".into())),
     }
 }
 
@@ -470,12 +433,7 @@ impl Connector for Teamtailor {
     async fn download_attachment(&self, download_ref: &str) -> Result<FileStream, ConnectorError> {
         // Upload URLs are presigned: no Authorization header may be sent with them.
         let response = check(self.upstream.send(Method::GET, download_ref, |r| r).await.map_err(unavailable)?).await?;
-        let content_type =
-            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let content_length = response.content_length();
-        let body =
-            futures::StreamExt::boxed(futures::TryStreamExt::map_err(response.bytes_stream(), std::io::Error::other));
-        Ok(FileStream { content_type, content_length, body })
+        Ok(file_stream(response))
     }
 
     async fn list_jobs(&self, cursor: Option<&str>) -> Result<Page<RemoteJob>, ConnectorError> {

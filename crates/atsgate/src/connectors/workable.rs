@@ -180,7 +180,9 @@ fn setting(credentials: &BTreeMap<String, String>, key: &str) -> anyhow::Result<
 }
 
 fn unavailable(err: SendError) -> ConnectorError {
-    ConnectorError::Unavailable { message: format!("Workable is unreachable: {err}"), retry_after: None }
+    // Refused connections are certain failures; a timeout or a broken connection is ambiguous,
+    // which makes the action layer check the ATS before retrying an upload.
+    super::send_failure("Workable", err)
 }
 
 fn vendor_message(text: &str) -> String {
@@ -203,32 +205,16 @@ fn wait_hint(response: &Response) -> Option<Duration> {
 fn classify_status(status: StatusCode, retry: Option<Duration>, text: &str) -> ConnectorError {
     let said = vendor_message(text);
     match status.as_u16() {
-        401 => ConnectorError::Unauthorized(format!("Workable rejected the integration's access token ({said})")),
+        // Workable tokens are scoped; name the scope uploads need so the fix is obvious.
         403 => ConnectorError::PermissionMissing(format!(
             "The Workable token lacks a scope this action needs, e.g. w_candidates (Workable said: {said})"
         )),
-        404 => ConnectorError::NotFound(format!("Workable could not find the record: {said}")),
-        400 | 409 | 413 | 415 | 422 => ConnectorError::RejectedInput(format!("Workable rejected the request: {said}")),
-        429 => ConnectorError::RateLimited {
-            message: "Workable's rate limit was exceeded; retry later".into(),
-            retry_after: retry,
-        },
-        500..=599 => ConnectorError::Unavailable {
-            message: format!("Workable is unavailable (HTTP {})", status.as_u16()),
-            retry_after: retry,
-        },
-        other => ConnectorError::Unexpected(format!("Workable answered HTTP {other}: {said}")),
+        _ => classify_http("Workable", status, retry, &said),
     }
 }
 
 async fn check(response: Response) -> Result<Response, ConnectorError> {
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let retry = wait_hint(&response);
-    let text = response.text().await.unwrap_or_default();
-    Err(classify_status(status, retry, &text))
+    check_with(response, wait_hint, classify_status).await
 }
 
 /// JSON string literal (quotes included) of `text`.
@@ -373,12 +359,7 @@ impl Connector for Workable {
     async fn download_attachment(&self, download_ref: &str) -> Result<FileStream, ConnectorError> {
         // `preview_url` is presigned: no Authorization header may go with it.
         let response = check(self.upstream.send(Method::GET, download_ref, |r| r).await.map_err(unavailable)?).await?;
-        let content_type =
-            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let content_length = response.content_length();
-        let body =
-            futures::StreamExt::boxed(futures::TryStreamExt::map_err(response.bytes_stream(), std::io::Error::other));
-        Ok(FileStream { content_type, content_length, body })
+        Ok(file_stream(response))
     }
 
     async fn list_jobs(&self, cursor: Option<&str>) -> Result<Page<RemoteJob>, ConnectorError> {

@@ -35,6 +35,10 @@ macro_rules! conformance {
                 super::vendor_errors_are_mapped(stringify!($tool)).await;
             }
             #[tokio::test]
+            async fn a_connection_lost_after_storing_gives_one_file_and_success() {
+                super::a_connection_lost_after_storing_gives_one_file_and_success(stringify!($tool)).await;
+            }
+            #[tokio::test]
             async fn sync_pages_through_everything_with_stable_ids() {
                 super::sync_pages_through_everything_with_stable_ids(stringify!($tool)).await;
             }
@@ -275,6 +279,27 @@ async fn vendor_errors_are_mapped(tool: &'static str) {
         };
         let (s, b) = upload(&app, &integration, &target).await;
         assert_error(s, &b, 403, code);
+    }
+}
+
+/// The ambiguous case: the ATS stored the file but the connection dropped before it answered.
+/// The gateway must find the file instead of uploading it again, and report success.
+async fn a_connection_lost_after_storing_gives_one_file_and_success(tool: &'static str) {
+    let app = spawn(tool).await;
+    let caps = caps(tool);
+    let id = app.first_application().await["id"].as_str().unwrap().to_string();
+    for kind in ["CV", "OTHER"] {
+        app.add_faults(json!([{"reset_after_store": true, "times": 1, "method": "POST"}])).await;
+        let name = format!("ambiguous-{kind}.pdf");
+        let (s, b) = app
+            .post_json(
+                &format!("/v1/ats/applications/{id}/attachments"),
+                &sample_body(kind, &name, b"stored, then the line went dead", accepted_content_type(caps)),
+            )
+            .await;
+        let files = app.emulator_files().await;
+        let stored = files.iter().filter(|f| f["filename"] == name.as_str()).count();
+        assert_eq!((s, stored), (200, 1), "{tool} {kind}: {b}");
     }
 }
 
