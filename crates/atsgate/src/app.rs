@@ -99,7 +99,7 @@ impl App {
             base_url: integration.base_url.clone(),
             auth_url: integration.auth_url.clone(),
             credentials,
-            upstream: self.upstream.clone(),
+            upstream: Arc::new(self.upstream.for_integration(entry.capabilities.rate_limit)),
             file_host: Arc::new(self.files.clone()),
         })
         .map_err(Error::Internal)?;

@@ -58,6 +58,7 @@ pub static CAPABILITIES: Capabilities = Capabilities {
     max_file_size_bytes: None,
     accepted_mime_types: None,
     logo_url: "https://storage.googleapis.com/kombo-assets/integrations/ashby/logo.svg",
+    rate_limit: None, // undocumented
 };
 
 pub const ENTRY: ToolEntry =

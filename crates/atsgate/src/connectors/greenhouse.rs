@@ -45,6 +45,7 @@ pub static CAPABILITIES: Capabilities = Capabilities {
     max_file_size_bytes: None,
     accepted_mime_types: Some(ACCEPTED_MIME_TYPES),
     logo_url: "https://storage.googleapis.com/kombo-assets/integrations/greenhouse/logo.svg",
+    rate_limit: None, // v3 numbers are not in the docs we have; paced by its X-RateLimit-* headers
 };
 
 /// Greenhouse's documented `content_type` list for attachment uploads.

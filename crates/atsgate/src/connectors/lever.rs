@@ -71,6 +71,7 @@ pub static CAPABILITIES: Capabilities = Capabilities {
     max_file_size_bytes: Some(MAX_FILE_BYTES),
     accepted_mime_types: Some(ACCEPTED_MIME_TYPES),
     logo_url: "https://storage.googleapis.com/kombo-assets/integrations/lever/logo.svg",
+    rate_limit: Some(crate::upstream::RateLimit { per_second: 10.0, burst: 20 }), // "10 requests per second, bursts to 20"
 };
 
 /// docx, doc, js, jpg, png, pdf, txt (§Supported File Formats).

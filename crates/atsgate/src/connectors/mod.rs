@@ -53,6 +53,9 @@ pub struct Capabilities {
     pub max_file_size_bytes: Option<u64>,
     pub accepted_mime_types: Option<&'static [&'static str]>,
     pub logo_url: &'static str,
+    /// The vendor's documented request rate, paced per integration so we do not provoke 429s;
+    /// `None` where undocumented (the rate-limit headers the ATS sends still pace us).
+    pub rate_limit: Option<crate::upstream::RateLimit>,
 }
 
 impl Capabilities {

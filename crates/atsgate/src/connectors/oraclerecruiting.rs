@@ -61,6 +61,7 @@ pub static CAPABILITIES: Capabilities = Capabilities {
     max_file_size_bytes: None,
     accepted_mime_types: None,
     logo_url: "https://storage.googleapis.com/kombo-assets/integrations/oraclerecruiting/logo.svg",
+    rate_limit: None, // not documented per tenant
 };
 
 pub const ENTRY: ToolEntry = ToolEntry {

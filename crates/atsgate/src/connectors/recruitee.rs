@@ -50,6 +50,7 @@ pub static CAPABILITIES: Capabilities = Capabilities {
     max_file_size_bytes: None,
     accepted_mime_types: None,
     logo_url: "https://storage.googleapis.com/kombo-assets/integrations/recruitee/logo.svg",
+    rate_limit: None, // undocumented
 };
 
 pub const ENTRY: ToolEntry = ToolEntry {

@@ -51,6 +51,7 @@ pub static CAPABILITIES: Capabilities = Capabilities {
     max_file_size_bytes: None,
     accepted_mime_types: None,
     logo_url: "https://storage.googleapis.com/kombo-assets/integrations/smartrecruiters/logo.svg",
+    rate_limit: Some(crate::upstream::RateLimit { per_second: 10.0, burst: 10 }), // 10 requests per second
 };
 
 pub const ENTRY: ToolEntry =

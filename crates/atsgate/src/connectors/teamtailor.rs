@@ -76,6 +76,7 @@ pub static CAPABILITIES: Capabilities = Capabilities {
     max_file_size_bytes: None,
     accepted_mime_types: None,
     logo_url: "https://storage.googleapis.com/kombo-assets/integrations/teamtailor/logo.svg",
+    rate_limit: None, // undocumented; paced by its X-Rate-Limit-* headers
 };
 
 pub const ENTRY: ToolEntry =

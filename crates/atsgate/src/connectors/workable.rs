@@ -60,6 +60,7 @@ pub static CAPABILITIES: Capabilities = Capabilities {
     max_file_size_bytes: Some(20 * 1024 * 1024),
     accepted_mime_types: Some(ACCEPTED_MIME_TYPES),
     logo_url: "https://storage.googleapis.com/kombo-assets/integrations/workable/logo.svg",
+    rate_limit: Some(crate::upstream::RateLimit { per_second: 1.0, burst: 10 }), // 10 requests per 10 s (account tokens)
 };
 
 /// png, jpeg/jpg, gif, tiff, pdf, docx, doc, rtf, odt, html, txt, xlsx, xls, pptx, ppt, zip.

@@ -19,6 +19,44 @@ pub struct UpstreamPolicy {
     pub max_retry_after: Duration,
 }
 
+/// A vendor's documented request rate: a token bucket refilled at `per_second`, holding `burst`.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimit {
+    pub per_second: f64,
+    pub burst: u32,
+}
+
+/// Paces one integration's calls to its vendor's documented rate.
+#[derive(Debug)]
+struct Pacer {
+    limit: RateLimit,
+    /// (tokens available, when last refilled) — tokio's clock, so tests can run it virtually.
+    state: tokio::sync::Mutex<(f64, tokio::time::Instant)>,
+}
+
+impl Pacer {
+    fn new(limit: RateLimit) -> Self {
+        Pacer { limit, state: tokio::sync::Mutex::new((f64::from(limit.burst), tokio::time::Instant::now())) }
+    }
+
+    /// Waits until a call is allowed, then takes its token. The lock is held while waiting so
+    /// callers are served in order.
+    async fn ready(&self) {
+        let mut state = self.state.lock().await;
+        loop {
+            let now = tokio::time::Instant::now();
+            let refill = now.duration_since(state.1).as_secs_f64() * self.limit.per_second;
+            state.0 = (state.0 + refill).min(f64::from(self.limit.burst));
+            state.1 = now;
+            if state.0 >= 1.0 {
+                state.0 -= 1.0;
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs_f64((1.0 - state.0) / self.limit.per_second)).await;
+        }
+    }
+}
+
 /// Shared outbound client for ATS calls.
 #[derive(Debug)]
 pub struct Upstream {
@@ -26,6 +64,8 @@ pub struct Upstream {
     policy: UpstreamPolicy,
     /// What each ATS host last said about its rate limit, so we wait instead of provoking 429s.
     budgets: std::sync::Mutex<std::collections::HashMap<String, Budget>>,
+    /// The integration's documented rate, for clients made by `for_integration`.
+    pacer: Option<Pacer>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -81,7 +121,18 @@ impl Upstream {
             .tcp_nodelay(true)
             .no_proxy()
             .build()?;
-        Ok(Upstream { client, policy, budgets: Default::default() })
+        Ok(Upstream { client, policy, budgets: Default::default(), pacer: None })
+    }
+
+    /// A client for one integration: the same connection pool and policy, its own pacing at the
+    /// vendor's documented rate and its own view of the ATS's rate-limit headers.
+    pub fn for_integration(&self, rate_limit: Option<RateLimit>) -> Upstream {
+        Upstream {
+            client: self.client.clone(),
+            policy: self.policy.clone(),
+            budgets: Default::default(),
+            pacer: rate_limit.map(Pacer::new),
+        }
     }
 
     pub fn client(&self) -> &reqwest::Client {
@@ -101,6 +152,9 @@ impl Upstream {
             url::Url::parse(url).ok().and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)));
         let mut attempt = 0;
         loop {
+            if let Some(pacer) = &self.pacer {
+                pacer.ready().await;
+            }
             self.wait_for_budget(host.as_deref()).await;
             let started = Instant::now();
             let request = build(self.client.request(method.clone(), url)).timeout(self.policy.timeout);
@@ -224,4 +278,25 @@ pub fn describe(err: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Virtual time: the test checks the pacing schedule, not the machine's speed.
+    #[tokio::test(start_paused = true)]
+    async fn the_pacer_allows_a_burst_then_the_documented_rate() {
+        let pacer = Pacer::new(RateLimit { per_second: 10.0, burst: 3 });
+        let start = tokio::time::Instant::now();
+        for _ in 0..3 {
+            pacer.ready().await;
+        }
+        assert!(start.elapsed() < Duration::from_millis(1), "the burst goes out at once");
+        for _ in 0..5 {
+            pacer.ready().await;
+        }
+        let elapsed = start.elapsed();
+        assert!(elapsed >= Duration::from_millis(500) && elapsed < Duration::from_millis(520), "{elapsed:?}");
+    }
 }
