@@ -22,14 +22,7 @@ pub async fn add_to_application(
     application_id: &str,
     input: AttachmentInput,
 ) -> Result<Vec<Warning>> {
-    let application = app
-        .store
-        .find_application(&integration.id, application_id)
-        .await?
-        .filter(|a| a.remote_deleted_at.is_none())
-        .ok_or_else(|| {
-            Error::NotFound(format!("Application {application_id} not found in integration {}", integration.id))
-        })?;
+    let application = super::live_application(app, integration, application_id).await?;
     let connector = app.connector(integration).await?;
     let caps = connector.capabilities();
     let mut warnings = Vec::new();
@@ -64,14 +57,7 @@ pub async fn add_to_candidate(
     candidate_id: &str,
     input: AttachmentInput,
 ) -> Result<Vec<Warning>> {
-    let candidate = app
-        .store
-        .find_candidate(&integration.id, candidate_id)
-        .await?
-        .filter(|c| c.remote_deleted_at.is_none())
-        .ok_or_else(|| {
-            Error::NotFound(format!("Candidate {candidate_id} not found in integration {}", integration.id))
-        })?;
+    let candidate = super::live_candidate(app, integration, candidate_id).await?;
     let connector = app.connector(integration).await?;
     let caps = connector.capabilities();
     let mut warnings = Vec::new();

@@ -76,14 +76,7 @@ pub async fn list_for_application(
     integration: &Integration,
     application_id: &str,
 ) -> Result<Vec<Attachment>> {
-    let application = app
-        .store
-        .find_application(&integration.id, application_id)
-        .await?
-        .filter(|a| a.remote_deleted_at.is_none())
-        .ok_or_else(|| {
-            Error::NotFound(format!("Application {application_id} not found in integration {}", integration.id))
-        })?;
+    let application = super::live_application(app, integration, application_id).await?;
     let connector = app.connector(integration).await?;
     let target = if connector.capabilities().attach_to_application {
         AttachTarget::Application {
@@ -102,14 +95,7 @@ pub async fn list_for_application(
 }
 
 pub async fn list_for_candidate(app: &App, integration: &Integration, candidate_id: &str) -> Result<Vec<Attachment>> {
-    let candidate = app
-        .store
-        .find_candidate(&integration.id, candidate_id)
-        .await?
-        .filter(|c| c.remote_deleted_at.is_none())
-        .ok_or_else(|| {
-            Error::NotFound(format!("Candidate {candidate_id} not found in integration {}", integration.id))
-        })?;
+    let candidate = super::live_candidate(app, integration, candidate_id).await?;
     let connector = app.connector(integration).await?;
     let files = connector.list_attachments(&AttachTarget::Candidate { remote_id: candidate.remote_id.clone() }).await?;
     files
