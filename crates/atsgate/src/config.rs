@@ -49,6 +49,8 @@ pub struct Config {
     pub inflight_body_budget_bytes: u64,
     /// Seconds a client may take to send its request body.
     pub body_read_timeout_secs: u64,
+    /// Seconds a client may take to send its request headers.
+    pub header_read_timeout_secs: u64,
     /// How long an `Idempotency-Key` and its response are kept.
     pub idempotency_ttl_secs: u64,
     /// On SIGTERM, how long in-flight requests may take to finish before the process exits.
@@ -82,6 +84,7 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
         "Request-body bytes held in memory across all requests; beyond it uploads get a fast 429.",
     ),
     ("body_read_timeout_secs", "Seconds a client may take to send its request body."),
+    ("header_read_timeout_secs", "Seconds a client may take to send its request headers."),
     ("idempotency_ttl_secs", "How long an Idempotency-Key and its stored response are kept."),
     ("shutdown_grace_secs", "On SIGTERM, how long in-flight requests may take to finish before the process exits."),
 ];
@@ -106,6 +109,7 @@ impl Default for Config {
             rate_limit_per_minute: 6000,
             inflight_body_budget_bytes: 1024 * 1024 * 1024,
             body_read_timeout_secs: 60,
+            header_read_timeout_secs: 30,
             idempotency_ttl_secs: 24 * 3600,
             shutdown_grace_secs: 30,
         }
@@ -132,6 +136,7 @@ impl fmt::Debug for Config {
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("inflight_body_budget_bytes", &self.inflight_body_budget_bytes)
             .field("body_read_timeout_secs", &self.body_read_timeout_secs)
+            .field("header_read_timeout_secs", &self.header_read_timeout_secs)
             .field("idempotency_ttl_secs", &self.idempotency_ttl_secs)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .finish()

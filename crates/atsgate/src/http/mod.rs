@@ -79,9 +79,6 @@ pub fn router(app: AppState) -> Router {
         .with_state(app)
 }
 
-/// How long a client may take to send its request headers (slow-client protection).
-const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish
 /// for up to `shutdown_grace_secs`. Connections are served by hyper directly (rather than
 /// `axum::serve`) to get a header-read deadline against slow clients.
@@ -99,7 +96,11 @@ pub async fn serve(
 
     let router = router(app.clone());
     let mut builder = Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    // Slow-client protection: a client that does not finish its headers in time is dropped.
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(std::time::Duration::from_secs(app.config.header_read_timeout_secs));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {

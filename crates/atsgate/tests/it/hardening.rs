@@ -225,3 +225,43 @@ async fn the_gateway_paces_itself_instead_of_provoking_429s() {
     assert_eq!(throttled, 0, "no request was answered 429");
     assert_eq!(app.emulator_files().await.len(), 10);
 }
+
+/// A client that trickles its headers or body is cut off at the deadlines, without holding the
+/// gateway: headers → the connection is closed; body → 400 with the envelope.
+#[tokio::test]
+async fn slow_clients_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(Options {
+        configure: |c| {
+            c.header_read_timeout_secs = 1;
+            c.body_read_timeout_secs = 1;
+        },
+        ..Options::default()
+    })
+    .await;
+    let address = app.url.trim_start_matches("http://").to_string();
+
+    // Headers never finished: the server closes the connection.
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let mut buffer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut buffer)).await;
+    assert!(read.is_ok(), "the gateway closed the connection of a client that never finished its headers");
+
+    // Body promised but not sent: a 400 envelope once the body deadline passes.
+    let id = app.first_application().await["id"].as_str().unwrap().to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /v1/ats/applications/{id}/attachments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         X-Integration-Id: {}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"attachment\":",
+        app.key, app.integration_id
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut response = vec![0u8; 4096];
+    let n =
+        tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut response)).await.unwrap().unwrap();
+    let text = String::from_utf8_lossy(&response[..n]);
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("PLATFORM.INPUT_INVALID") && text.contains("not received within"), "{text}");
+    assert!(app.emulator_files().await.is_empty());
+}
