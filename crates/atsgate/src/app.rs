@@ -46,7 +46,10 @@ pub struct App {
 impl App {
     pub async fn new(config: Config) -> anyhow::Result<Arc<App>> {
         let store = store::connect(&config.database_url()).await?;
-        Self::with_store(config, store)
+        let app = Self::with_store(config, store)?;
+        // Entries a crashed process had answered but not yet stored.
+        app.logs.recover(app.store.as_ref()).await?;
+        Ok(app)
     }
 
     pub fn with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Arc<App>> {
@@ -64,7 +67,7 @@ impl App {
             concurrency: ConcurrencyLimits::new(config.max_concurrent_actions),
             key_rates: KeyRateLimits::new(config.rate_limit_per_minute, Duration::from_secs(60)),
             body_budget: ByteBudget::new(config.inflight_body_budget_bytes),
-            logs: LogSink::spawn(store.clone()),
+            logs: LogSink::spawn(store.clone(), &config.data_dir),
             config,
             store,
             master_key,

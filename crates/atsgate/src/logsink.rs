@@ -1,10 +1,19 @@
-//! Interaction-log writes with group commit: each request hands its entry to one writer task
-//! and waits until the batch holding it is committed, so an answered request always has its
-//! log entry, even if the process is killed right after (SQLite's WAL survives a killed
-//! process). Concurrent requests share one transaction, which keeps the cost per request low.
-//! The queue is bounded: a full queue slows callers rather than dropping entries.
+//! Interaction-log writes, off the response path but never lost. Each entry is first appended
+//! to this process's journal file (one `write`, which survives the process being killed), then
+//! handed to one writer task that inserts entries in batches. The journal is emptied whenever
+//! the writer has caught up, and at start-up the journals of processes that are gone are
+//! replayed into the database, so every answered request keeps its log entry even after
+//! `kill -9`. The queue is bounded: a full queue slows callers rather than dropping entries.
 
-use std::sync::Arc;
+use std::{
+    fs::File,
+    io::{BufRead, BufReader, Write},
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex,
+    },
+};
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -12,36 +21,95 @@ use crate::store::{InteractionLog, Store};
 
 const QUEUE: usize = 4096;
 const BATCH: usize = 256;
+const JOURNAL_DIR: &str = "log-journal";
 
 enum Message {
-    Log(Box<InteractionLog>, oneshot::Sender<()>),
+    Log(Box<InteractionLog>),
     Flush(oneshot::Sender<()>),
+}
+
+/// This process's journal: an exclusively locked append-only file of JSON lines.
+struct Journal {
+    file: Mutex<File>,
+    /// Entries appended but not yet committed to the database.
+    pending: AtomicUsize,
+}
+
+impl Journal {
+    fn open(data_dir: &Path) -> std::io::Result<Journal> {
+        let dir = data_dir.join(JOURNAL_DIR);
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{}.jsonl", crate::ids::random_id()));
+        let file = std::fs::OpenOptions::new().create_new(true).append(true).open(path)?;
+        // Held for the life of the process: a lockable journal belongs to a process that is gone.
+        file.try_lock().map_err(std::io::Error::other)?;
+        Ok(Journal { file: Mutex::new(file), pending: AtomicUsize::new(0) })
+    }
+
+    fn append(&self, log: &InteractionLog) {
+        let mut line = match serde_json::to_vec(log) {
+            Ok(line) => line,
+            Err(err) => return tracing::error!(error = %err, "interaction log entry not serializable"),
+        };
+        line.push(b'\n');
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(err) = file.write_all(&line) {
+            tracing::error!(error = %err, "appending to the interaction-log journal failed");
+        }
+    }
+
+    /// Called after `n` entries were committed; empties the file once nothing is pending.
+    fn committed(&self, n: usize) {
+        let file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        if self.pending.fetch_sub(n, Ordering::SeqCst) == n {
+            if let Err(err) = file.set_len(0) {
+                tracing::warn!(error = %err, "truncating the interaction-log journal failed");
+            }
+        }
+    }
 }
 
 pub struct LogSink {
     tx: mpsc::Sender<Message>,
+    journal: Option<Arc<Journal>>,
+    data_dir: PathBuf,
 }
 
 impl LogSink {
-    pub fn spawn(store: Arc<dyn Store>) -> Self {
+    /// Starts the writer; `data_dir` holds the journals.
+    pub fn spawn(store: Arc<dyn Store>, data_dir: &Path) -> Self {
+        let journal = match Journal::open(data_dir) {
+            Ok(journal) => Some(Arc::new(journal)),
+            Err(err) => {
+                tracing::warn!(error = %err, "no interaction-log journal; entries are only queued in memory");
+                None
+            }
+        };
         let (tx, mut rx) = mpsc::channel::<Message>(QUEUE);
+        let writer_journal = journal.clone();
         tokio::spawn(async move {
             let mut buffer = Vec::with_capacity(BATCH);
             while rx.recv_many(&mut buffer, BATCH).await > 0 {
                 let mut logs = Vec::with_capacity(buffer.len());
-                let mut waiters = Vec::with_capacity(buffer.len());
+                let mut waiters = Vec::new();
                 for message in buffer.drain(..) {
                     match message {
-                        Message::Log(log, done) => {
-                            logs.push(*log);
-                            waiters.push(done);
-                        }
+                        Message::Log(log) => logs.push(*log),
                         Message::Flush(done) => waiters.push(done),
                     }
                 }
                 if !logs.is_empty() {
-                    if let Err(err) = store.insert_logs(&logs).await {
-                        tracing::error!(error = %err.0, count = logs.len(), "writing interaction logs failed");
+                    match store.insert_logs(&logs).await {
+                        Ok(()) => {
+                            if let Some(journal) = &writer_journal {
+                                journal.committed(logs.len());
+                            }
+                        }
+                        // The journal keeps them; the next start-up replays them.
+                        Err(err) => {
+                            tracing::error!(error = %err.0, count = logs.len(), "writing interaction logs failed")
+                        }
                     }
                 }
                 for waiter in waiters {
@@ -49,17 +117,17 @@ impl LogSink {
                 }
             }
         });
-        LogSink { tx }
+        LogSink { tx, journal, data_dir: data_dir.to_path_buf() }
     }
 
-    /// Returns once the entry is committed (or the write failed and was reported).
+    /// Records an entry: durable (journaled) when this returns, in the database shortly after.
     pub async fn record(&self, log: InteractionLog) {
-        let (done, wait) = oneshot::channel();
-        if self.tx.send(Message::Log(Box::new(log), done)).await.is_err() {
-            tracing::error!("interaction log writer has stopped");
-            return;
+        if let Some(journal) = &self.journal {
+            journal.append(&log);
         }
-        let _ = wait.await;
+        if self.tx.send(Message::Log(Box::new(log))).await.is_err() {
+            tracing::error!("interaction log writer has stopped");
+        }
     }
 
     /// Waits until everything recorded so far is written.
@@ -68,5 +136,37 @@ impl LogSink {
         if self.tx.send(Message::Flush(done)).await.is_ok() {
             let _ = wait.await;
         }
+    }
+
+    /// Replays the journals of processes that ended without emptying theirs (a crash), then
+    /// deletes them. Entries already in the database are skipped by id.
+    pub async fn recover(&self, store: &dyn Store) -> anyhow::Result<usize> {
+        let dir = self.data_dir.join(JOURNAL_DIR);
+        let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(0) };
+        let mut replayed = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(file) = File::open(&path) else { continue };
+            if file.try_lock().is_err() {
+                continue; // a live process's journal (ours included)
+            }
+            let mut logs = Vec::new();
+            for line in BufReader::new(&file).lines().map_while(Result::ok) {
+                // A torn last line (killed mid-write) is skipped; its request was not answered.
+                if let Ok(log) = serde_json::from_str::<InteractionLog>(&line) {
+                    logs.push(log);
+                }
+            }
+            for chunk in logs.chunks(BATCH) {
+                store.insert_logs(chunk).await.map_err(|e| e.0)?;
+            }
+            replayed += logs.len();
+            drop(file);
+            std::fs::remove_file(&path)?;
+        }
+        if replayed > 0 {
+            tracing::info!(replayed, "recovered interaction-log entries from a previous process's journal");
+        }
+        Ok(replayed)
     }
 }

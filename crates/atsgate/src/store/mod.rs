@@ -174,7 +174,7 @@ pub struct UpstreamCallRecord {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InteractionLog {
     pub id: String,
     pub workspace_id: Option<String>,

@@ -118,6 +118,12 @@ async fn kill_9_under_load_keeps_every_answered_request_on_record() {
     }
     let answered = answered.lock().unwrap().clone();
 
+    // The restart: opening the gateway replays what the killed process had journaled.
+    let restarted = App::new(Config { data_dir: dir.path().to_path_buf(), sync_interval_secs: 0, ..Config::default() })
+        .await
+        .unwrap();
+    restarted.shutdown().await;
+
     let db = format!("sqlite://{}", dir.path().join("atsgate.db").display());
     let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
     let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&pool).await.unwrap();
