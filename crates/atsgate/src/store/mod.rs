@@ -1,6 +1,7 @@
 //! Storage: one trait, chosen backend at run time from the database URL. Handlers and actions
 //! only see `Arc<dyn Store>` and the plain row types below; SQL stays in the backend modules.
 
+mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
@@ -265,7 +266,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        anyhow::bail!("PostgreSQL is not supported by this build yet; use a sqlite: database URL")
+        Ok(Arc::new(postgres::PostgresStore::connect(url).await?))
     } else {
         anyhow::bail!("unknown database URL scheme in {url:?}; expected sqlite: or postgres:")
     }

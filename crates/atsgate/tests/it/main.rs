@@ -13,3 +13,4 @@ mod hardening;
 mod helpers;
 mod listing;
 mod schema;
+mod store_story;

@@ -1,0 +1,708 @@
+//! The PostgreSQL backend: the SQLite backend's twin, statement by statement, for deployments
+//! that run several gateway nodes against one database. Embedded migrations with the same stems.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::{
+    postgres::{PgPoolOptions, PgRow},
+    PgPool, Postgres, QueryBuilder, Row,
+};
+
+use super::*;
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrations/postgres");
+
+/// Rows per multi-row INSERT: at most 14 columns × 2000 rows, well under PostgreSQL's limit of
+/// 65535 bind parameters per statement.
+const INSERT_CHUNK: usize = 2000;
+
+impl PostgresStore {
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let pool =
+            PgPoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(PostgresStore { pool })
+    }
+}
+
+/// Sorts rows by id and keeps the last of any duplicates: PostgreSQL refuses to upsert one row
+/// twice in a statement, where SQLite lets the later VALUES row win.
+fn sort_dedup<T>(rows: &mut Vec<T>, id: impl Fn(&T) -> &str) {
+    rows.sort_by(|a, b| id(a).cmp(id(b)));
+    rows.dedup_by(|later, earlier| {
+        if id(later) == id(earlier) {
+            std::mem::swap(later, earlier);
+            true
+        } else {
+            false
+        }
+    });
+}
+
+fn workspace_from(row: &PgRow) -> Workspace {
+    Workspace { id: row.get("id"), name: row.get("name"), created_at: row.get("created_at") }
+}
+
+fn key_from(row: &PgRow) -> ApiKeyRecord {
+    ApiKeyRecord {
+        id: row.get("id"),
+        workspace_id: row.get("workspace_id"),
+        prefix: row.get("prefix"),
+        name: row.get("name"),
+        created_at: row.get("created_at"),
+        revoked_at: row.get("revoked_at"),
+    }
+}
+
+fn integration_from(row: &PgRow) -> StoreResult<Integration> {
+    let permissions: String = row.get("permissions");
+    Ok(Integration {
+        id: row.get("id"),
+        workspace_id: row.get("workspace_id"),
+        tool: row.get("tool"),
+        base_url: row.get("base_url"),
+        auth_url: row.get("auth_url"),
+        sealed_credentials: row.get("sealed_credentials"),
+        organization_name: row.get("organization_name"),
+        creator_email: row.get("creator_email"),
+        origin_id: row.get("origin_id"),
+        permissions: serde_json::from_str(&permissions)?,
+        created_at: row.get("created_at"),
+        last_sync_started_at: row.get("last_sync_started_at"),
+        last_sync_finished_at: row.get("last_sync_finished_at"),
+        last_sync_error: row.get("last_sync_error"),
+        last_sync_error_code: row.get("last_sync_error_code"),
+    })
+}
+
+fn application_from(row: &PgRow) -> StoredApplication {
+    StoredApplication {
+        id: row.get("id"),
+        remote_id: row.get("remote_id"),
+        candidate_id: row.get("candidate_id"),
+        candidate_remote_id: row.get("candidate_remote_id"),
+        remote_created_at: row.get("remote_created_at"),
+        remote_deleted_at: row.get("remote_deleted_at"),
+    }
+}
+
+fn log_from(row: &PgRow) -> StoreResult<InteractionLog> {
+    let warnings: String = row.get("warnings");
+    let upstream: String = row.get("upstream");
+    let status: i64 = row.get("status");
+    Ok(InteractionLog {
+        id: row.get("id"),
+        workspace_id: row.get("workspace_id"),
+        integration_id: row.get("integration_id"),
+        method: row.get("method"),
+        path: row.get("path"),
+        status: status as u16,
+        code: row.get("code"),
+        message: row.get("message"),
+        warnings: serde_json::from_str(&warnings)?,
+        upstream: serde_json::from_str(&upstream)?,
+        duration_ms: row.get("duration_ms"),
+        created_at: row.get("created_at"),
+    })
+}
+
+fn push_in_list<'a>(qb: &mut QueryBuilder<'a, Postgres>, column: &str, values: &'a [String]) {
+    qb.push(format!(" AND {column} IN ("));
+    let mut separated = qb.separated(", ");
+    for value in values {
+        separated.push_bind(value);
+    }
+    separated.push_unseparated(")");
+}
+
+/// The filters both list endpoints share; `t` is the table alias.
+fn push_common_filters<'a>(qb: &mut QueryBuilder<'a, Postgres>, query: &'a ListQuery) {
+    if let Some(after) = &query.after_id {
+        qb.push(" AND t.id > ").push_bind(after);
+    }
+    if !query.include_deleted {
+        qb.push(" AND t.remote_deleted_at IS NULL");
+    }
+    if let Some(updated_after) = &query.updated_after {
+        qb.push(" AND t.changed_at >= ").push_bind(updated_after);
+    }
+    if let Some(created_after) = &query.remote_created_after {
+        qb.push(" AND t.remote_created_at >= ").push_bind(created_after);
+    }
+    if !query.ids.is_empty() {
+        push_in_list(qb, "t.id", &query.ids);
+    }
+    if !query.remote_ids.is_empty() {
+        push_in_list(qb, "t.remote_id", &query.remote_ids);
+    }
+}
+
+/// One multi-row INSERT of log entries with their JSON-encoded warnings and upstream calls.
+fn insert_logs_query<'a>(rows: &'a [(&'a InteractionLog, String, String)]) -> QueryBuilder<'a, Postgres> {
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "INSERT INTO interaction_logs (id, workspace_id, integration_id, method, path, status, code,
+           message, warnings, upstream, duration_ms, created_at) ",
+    );
+    qb.push_values(rows, |mut b, (log, warnings, upstream)| {
+        b.push_bind(&log.id)
+            .push_bind(&log.workspace_id)
+            .push_bind(&log.integration_id)
+            .push_bind(&log.method)
+            .push_bind(&log.path)
+            .push_bind(log.status as i64)
+            .push_bind(&log.code)
+            .push_bind(&log.message)
+            .push_bind(warnings)
+            .push_bind(upstream)
+            .push_bind(log.duration_ms)
+            .push_bind(&log.created_at);
+    });
+    qb.push(" ON CONFLICT(id) DO NOTHING");
+    qb
+}
+
+fn listed_from(row: &PgRow) -> ListedRow {
+    ListedRow {
+        id: row.get("id"),
+        data: row.get("data"),
+        changed_at: row.get("changed_at"),
+        remote_deleted_at: row.get("remote_deleted_at"),
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn health(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn get_or_create_workspace(&self, name: &str) -> StoreResult<Workspace> {
+        sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT(name) DO NOTHING")
+            .bind(crate::ids::random_id())
+            .bind(name)
+            .bind(crate::ids::now_ts())
+            .execute(&self.pool)
+            .await?;
+        let row = sqlx::query("SELECT * FROM workspaces WHERE name = $1").bind(name).fetch_one(&self.pool).await?;
+        Ok(workspace_from(&row))
+    }
+
+    async fn list_workspaces(&self) -> StoreResult<Vec<Workspace>> {
+        let rows = sqlx::query("SELECT * FROM workspaces ORDER BY created_at").fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(workspace_from).collect())
+    }
+
+    async fn insert_api_key(&self, key: &ApiKeyRecord, key_hash: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, workspace_id, key_hash, prefix, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&key.id)
+        .bind(&key.workspace_id)
+        .bind(key_hash)
+        .bind(&key.prefix)
+        .bind(&key.name)
+        .bind(&key.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn find_api_key(&self, key_hash: &str) -> StoreResult<Option<(ApiKeyRecord, Workspace)>> {
+        let row = sqlx::query(
+            "SELECT k.*, w.name AS workspace_name, w.created_at AS workspace_created_at
+             FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id
+             WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+        )
+        .bind(key_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| {
+            let key = key_from(&row);
+            let workspace = Workspace {
+                id: key.workspace_id.clone(),
+                name: row.get("workspace_name"),
+                created_at: row.get("workspace_created_at"),
+            };
+            (key, workspace)
+        }))
+    }
+
+    async fn find_api_key_with_integration(
+        &self,
+        key_hash: &str,
+        integration_id: &str,
+    ) -> StoreResult<Option<(ApiKeyRecord, Workspace, Option<Integration>)>> {
+        let row = sqlx::query(
+            "SELECT k.id AS key_id, k.workspace_id AS key_workspace_id, k.prefix, k.name AS key_name,
+                    k.created_at AS key_created_at, k.revoked_at, w.name AS workspace_name,
+                    w.created_at AS workspace_created_at, i.*
+             FROM api_keys k
+             JOIN workspaces w ON w.id = k.workspace_id
+             LEFT JOIN integrations i ON i.id = $2 AND i.workspace_id = k.workspace_id
+             WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+        )
+        .bind(key_hash)
+        .bind(integration_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let key = ApiKeyRecord {
+            id: row.get("key_id"),
+            workspace_id: row.get("key_workspace_id"),
+            prefix: row.get("prefix"),
+            name: row.get("key_name"),
+            created_at: row.get("key_created_at"),
+            revoked_at: row.get("revoked_at"),
+        };
+        let workspace = Workspace {
+            id: key.workspace_id.clone(),
+            name: row.get("workspace_name"),
+            created_at: row.get("workspace_created_at"),
+        };
+        let found: Option<String> = row.get("id");
+        let integration = found.is_some().then(|| integration_from(&row)).transpose()?;
+        Ok(Some((key, workspace, integration)))
+    }
+
+    async fn list_api_keys(&self, workspace_id: Option<&str>) -> StoreResult<Vec<ApiKeyRecord>> {
+        let rows =
+            sqlx::query("SELECT * FROM api_keys WHERE ($1 IS NULL OR workspace_id = $1) ORDER BY created_at, id")
+                .bind(workspace_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.iter().map(key_from).collect())
+    }
+
+    async fn revoke_api_key(&self, id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(crate::ids::now_ts())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn insert_integration(&self, i: &Integration) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO integrations (id, workspace_id, tool, base_url, auth_url, sealed_credentials,
+               organization_name, creator_email, origin_id, permissions, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&i.id)
+        .bind(&i.workspace_id)
+        .bind(&i.tool)
+        .bind(&i.base_url)
+        .bind(&i.auth_url)
+        .bind(&i.sealed_credentials)
+        .bind(&i.organization_name)
+        .bind(&i.creator_email)
+        .bind(&i.origin_id)
+        .bind(serde_json::to_string(&i.permissions)?)
+        .bind(&i.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn get_integration(&self, id: &str) -> StoreResult<Option<Integration>> {
+        let row = sqlx::query("SELECT * FROM integrations WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(integration_from).transpose()
+    }
+
+    async fn list_integrations(&self, workspace_id: Option<&str>) -> StoreResult<Vec<Integration>> {
+        let rows =
+            sqlx::query("SELECT * FROM integrations WHERE ($1 IS NULL OR workspace_id = $1) ORDER BY created_at, id")
+                .bind(workspace_id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(integration_from).collect()
+    }
+
+    async fn set_permissions(&self, id: &str, permissions: &[String]) -> StoreResult<()> {
+        sqlx::query("UPDATE integrations SET permissions = $1 WHERE id = $2")
+            .bind(serde_json::to_string(permissions)?)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_sealed_credentials(&self, id: &str, sealed: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE integrations SET sealed_credentials = $1 WHERE id = $2")
+            .bind(sealed)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn replace_sealed_credentials(&self, sealed: &[(String, String)]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for (id, value) in sealed {
+            sqlx::query("UPDATE integrations SET sealed_credentials = $1 WHERE id = $2")
+                .bind(value)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_sync_started(&self, id: &str, at: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE integrations SET last_sync_started_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn record_sync_finished(&self, id: &str, at: &str, error: Option<(&str, &str)>) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE integrations SET last_sync_finished_at = $1, last_sync_error_code = $2, last_sync_error = $3 WHERE id = $4",
+        )
+        .bind(at)
+        .bind(error.map(|e| e.0))
+        .bind(error.map(|e| e.1))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn apply_sync(&self, integration_id: &str, sync_at: &str, mut batch: SyncBatch) -> StoreResult<SyncCounts> {
+        let mut counts = SyncCounts {
+            jobs: batch.jobs.len() as u64,
+            candidates: batch.candidates.len() as u64,
+            applications: batch.applications.len() as u64,
+            ..Default::default()
+        };
+        // Ids are hash-derived, so unsorted inserts would touch B-tree pages at random.
+        sort_dedup(&mut batch.jobs, |r| &r.id);
+        sort_dedup(&mut batch.candidates, |r| &r.id);
+        sort_dedup(&mut batch.applications, |r| &r.id);
+        let mut tx = self.pool.begin().await?;
+        // A row's changed_at moves only when its content (or deletion state) changes.
+        // The target table is aliased `t`: unqualified columns would be ambiguous with `excluded`.
+        const ON_CONFLICT: &str = " ON CONFLICT(integration_id, id) DO UPDATE SET
+              changed_at = CASE WHEN t.content_hash != excluded.content_hash OR t.remote_deleted_at IS NOT NULL
+                           THEN excluded.changed_at ELSE t.changed_at END,
+              remote_deleted_at = NULL, last_seen_sync = excluded.last_seen_sync, content_hash = excluded.content_hash";
+        for chunk in batch.jobs.chunks(INSERT_CHUNK) {
+            let mut qb = QueryBuilder::<Postgres>::new(
+                "INSERT INTO ats_jobs AS t (integration_id, id, remote_id, name, content_hash, changed_at, last_seen_sync) ",
+            );
+            qb.push_values(chunk, |mut b, job| {
+                b.push_bind(integration_id)
+                    .push_bind(&job.id)
+                    .push_bind(&job.remote_id)
+                    .push_bind(&job.name)
+                    .push_bind(&job.content_hash)
+                    .push_bind(sync_at)
+                    .push_bind(sync_at);
+            });
+            qb.push(ON_CONFLICT).push(", name = excluded.name");
+            qb.build().execute(&mut *tx).await?;
+        }
+        for chunk in batch.candidates.chunks(INSERT_CHUNK) {
+            let mut qb = QueryBuilder::<Postgres>::new(
+                "INSERT INTO ats_candidates AS t (integration_id, id, remote_id, first_name, last_name, emails,
+                   remote_created_at, data, content_hash, changed_at, last_seen_sync) ",
+            );
+            qb.push_values(chunk, |mut b, c| {
+                b.push_bind(integration_id)
+                    .push_bind(&c.id)
+                    .push_bind(&c.remote_id)
+                    .push_bind(c.first_name.as_deref().map(str::to_lowercase))
+                    .push_bind(c.last_name.as_deref().map(str::to_lowercase))
+                    .push_bind(format!(",{},", c.emails.join(",")))
+                    .push_bind(&c.remote_created_at)
+                    .push_bind(&c.data)
+                    .push_bind(&c.content_hash)
+                    .push_bind(sync_at)
+                    .push_bind(sync_at);
+            });
+            qb.push(ON_CONFLICT).push(
+                ", first_name = excluded.first_name, last_name = excluded.last_name, emails = excluded.emails,
+                   remote_created_at = excluded.remote_created_at, data = excluded.data",
+            );
+            qb.build().execute(&mut *tx).await?;
+        }
+        for chunk in batch.applications.chunks(INSERT_CHUNK) {
+            let mut qb = QueryBuilder::<Postgres>::new(
+                "INSERT INTO ats_applications AS t (integration_id, id, remote_id, candidate_id, candidate_remote_id, job_id,
+                   job_remote_id, outcome, current_stage_id, remote_created_at, data, content_hash, changed_at, last_seen_sync) ",
+            );
+            qb.push_values(chunk, |mut b, a| {
+                b.push_bind(integration_id)
+                    .push_bind(&a.id)
+                    .push_bind(&a.remote_id)
+                    .push_bind(&a.candidate_id)
+                    .push_bind(&a.candidate_remote_id)
+                    .push_bind(&a.job_id)
+                    .push_bind(&a.job_remote_id)
+                    .push_bind(&a.outcome)
+                    .push_bind(&a.current_stage_id)
+                    .push_bind(&a.remote_created_at)
+                    .push_bind(&a.data)
+                    .push_bind(&a.content_hash)
+                    .push_bind(sync_at)
+                    .push_bind(sync_at);
+            });
+            qb.push(ON_CONFLICT).push(
+                ", candidate_id = excluded.candidate_id, candidate_remote_id = excluded.candidate_remote_id,
+                   job_id = excluded.job_id, job_remote_id = excluded.job_remote_id, outcome = excluded.outcome,
+                   current_stage_id = excluded.current_stage_id, remote_created_at = excluded.remote_created_at,
+                   data = excluded.data",
+            );
+            qb.build().execute(&mut *tx).await?;
+        }
+        for table in ["ats_jobs", "ats_candidates", "ats_applications"] {
+            let done = sqlx::query(&format!(
+                "UPDATE {table} SET remote_deleted_at = $1, changed_at = $1
+                 WHERE integration_id = $2 AND last_seen_sync != $1 AND remote_deleted_at IS NULL"
+            ))
+            .bind(sync_at)
+            .bind(integration_id)
+            .execute(&mut *tx)
+            .await?;
+            counts.deleted += done.rows_affected();
+        }
+        let changed: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM ats_candidates WHERE integration_id = $1 AND changed_at = $2)
+                  + (SELECT COUNT(*) FROM ats_applications WHERE integration_id = $1 AND changed_at = $2)",
+        )
+        .bind(integration_id)
+        .bind(sync_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        counts.changed = changed as u64;
+        tx.commit().await?;
+        Ok(counts)
+    }
+
+    async fn find_application(&self, integration_id: &str, id: &str) -> StoreResult<Option<StoredApplication>> {
+        let row = sqlx::query(
+            "SELECT id, remote_id, candidate_id, candidate_remote_id, remote_created_at, remote_deleted_at
+             FROM ats_applications WHERE integration_id = $1 AND id = $2",
+        )
+        .bind(integration_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(application_from))
+    }
+
+    async fn find_candidate(&self, integration_id: &str, id: &str) -> StoreResult<Option<StoredCandidate>> {
+        let row = sqlx::query(
+            "SELECT id, remote_id, remote_deleted_at FROM ats_candidates WHERE integration_id = $1 AND id = $2",
+        )
+        .bind(integration_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| StoredCandidate {
+            id: row.get("id"),
+            remote_id: row.get("remote_id"),
+            remote_deleted_at: row.get("remote_deleted_at"),
+        }))
+    }
+
+    async fn candidate_applications(
+        &self,
+        integration_id: &str,
+        candidate_id: &str,
+    ) -> StoreResult<Vec<StoredApplication>> {
+        let rows = sqlx::query(
+            "SELECT id, remote_id, candidate_id, candidate_remote_id, remote_created_at, remote_deleted_at
+             FROM ats_applications WHERE integration_id = $1 AND candidate_id = $2
+             ORDER BY remote_created_at DESC, id",
+        )
+        .bind(integration_id)
+        .bind(candidate_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(application_from).collect())
+    }
+
+    async fn list_applications(&self, integration_id: &str, query: &ListQuery) -> StoreResult<Vec<ListedRow>> {
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT t.id, t.data, t.changed_at, t.remote_deleted_at FROM ats_applications t WHERE t.integration_id = ",
+        );
+        qb.push_bind(integration_id);
+        push_common_filters(&mut qb, query);
+        if !query.outcomes.is_empty() {
+            push_in_list(&mut qb, "t.outcome", &query.outcomes);
+        }
+        if !query.job_ids.is_empty() {
+            push_in_list(&mut qb, "t.job_id", &query.job_ids);
+        }
+        if !query.job_remote_ids.is_empty() {
+            push_in_list(&mut qb, "t.job_remote_id", &query.job_remote_ids);
+        }
+        if !query.current_stage_ids.is_empty() {
+            push_in_list(&mut qb, "t.current_stage_id", &query.current_stage_ids);
+        }
+        qb.push(" ORDER BY t.id LIMIT ").push_bind(query.page_size as i64);
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(listed_from).collect())
+    }
+
+    async fn list_candidates(&self, integration_id: &str, query: &ListQuery) -> StoreResult<Vec<ListedRow>> {
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT t.id, t.data, t.changed_at, t.remote_deleted_at FROM ats_candidates t WHERE t.integration_id = ",
+        );
+        qb.push_bind(integration_id);
+        push_common_filters(&mut qb, query);
+        if let Some(email) = &query.email {
+            qb.push(" AND strpos(t.emails, ").push_bind(format!(",{},", email.to_lowercase())).push(") > 0");
+        }
+        if let Some(first) = &query.first_name {
+            qb.push(" AND t.first_name = ").push_bind(first.to_lowercase());
+        }
+        if let Some(last) = &query.last_name {
+            qb.push(" AND t.last_name = ").push_bind(last.to_lowercase());
+        }
+        if !query.job_ids.is_empty() {
+            qb.push(
+                " AND EXISTS (SELECT 1 FROM ats_applications a WHERE a.integration_id = t.integration_id
+                  AND a.candidate_id = t.id",
+            );
+            push_in_list(&mut qb, "a.job_id", &query.job_ids);
+            qb.push(")");
+        }
+        qb.push(" ORDER BY t.id LIMIT ").push_bind(query.page_size as i64);
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(listed_from).collect())
+    }
+
+    async fn idempotency_claim(
+        &self,
+        workspace_id: &str,
+        key: &str,
+        request_hash: &str,
+        now: &str,
+        stale_before: &str,
+        expires_at: &str,
+    ) -> StoreResult<IdempotencyClaim> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2
+               AND (expires_at < $3 OR (status IS NULL AND created_at < $4))",
+        )
+        .bind(workspace_id)
+        .bind(key)
+        .bind(now)
+        .bind(stale_before)
+        .execute(&mut *tx)
+        .await?;
+        // Unlike SQLite's single writer, another node may release the key between our INSERT and
+        // SELECT (each statement sees a fresh snapshot under READ COMMITTED): then try again.
+        let mut attempts = 0;
+        let claim = loop {
+            attempts += 1;
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency_keys (workspace_id, key, request_hash, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT(workspace_id, key) DO NOTHING",
+            )
+            .bind(workspace_id)
+            .bind(key)
+            .bind(request_hash)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 1 {
+                break IdempotencyClaim::Claimed;
+            }
+            let row = sqlx::query(
+                "SELECT request_hash, status, body FROM idempotency_keys WHERE workspace_id = $1 AND key = $2",
+            )
+            .bind(workspace_id)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match row {
+                Some(row) => {
+                    let status: Option<i64> = row.get("status");
+                    let body: Option<String> = row.get("body");
+                    break IdempotencyClaim::Existing {
+                        request_hash: row.get("request_hash"),
+                        response: status.zip(body).map(|(s, b)| (s as u16, b)),
+                    };
+                }
+                None if attempts < 3 => continue,
+                None => return Err(StoreError(anyhow::anyhow!("idempotency key {key:?} kept changing hands"))),
+            }
+        };
+        // Now and then, drop expired records of every workspace.
+        if rand::random::<u8>() == 0 {
+            sqlx::query("DELETE FROM idempotency_keys WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(claim)
+    }
+
+    async fn idempotency_complete(&self, workspace_id: &str, key: &str, status: u16, body: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE idempotency_keys SET status = $1, body = $2 WHERE workspace_id = $3 AND key = $4")
+            .bind(status as i64)
+            .bind(body)
+            .bind(workspace_id)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn idempotency_release(&self, workspace_id: &str, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM idempotency_keys WHERE workspace_id = $1 AND key = $2 AND status IS NULL")
+            .bind(workspace_id)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_logs(&self, logs: &[InteractionLog]) -> StoreResult<()> {
+        let mut encoded = Vec::with_capacity(logs.len());
+        for log in logs {
+            encoded.push((log, serde_json::to_string(&log.warnings)?, serde_json::to_string(&log.upstream)?));
+        }
+        // A lone entry (the common case at low load) commits by itself: one round trip.
+        if encoded.len() == 1 {
+            insert_logs_query(&encoded).build().execute(&self.pool).await?;
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for chunk in encoded.chunks(INSERT_CHUNK / 2) {
+            insert_logs_query(chunk).build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_logs(&self, workspace_id: Option<&str>, limit: u32) -> StoreResult<Vec<InteractionLog>> {
+        let rows = sqlx::query(
+            "SELECT * FROM interaction_logs WHERE ($1 IS NULL OR workspace_id = $1)
+             ORDER BY created_at DESC, id DESC LIMIT $2",
+        )
+        .bind(workspace_id)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(log_from).collect()
+    }
+
+    async fn get_log(&self, id: &str) -> StoreResult<Option<InteractionLog>> {
+        let row =
+            sqlx::query("SELECT * FROM interaction_logs WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(log_from).transpose()
+    }
+}
