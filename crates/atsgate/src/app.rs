@@ -38,6 +38,7 @@ pub struct App {
     pub concurrency: ConcurrencyLimits,
     pub key_rates: KeyRateLimits,
     pub body_budget: ByteBudget,
+    pub known_applications: crate::actions::KnownApplications,
     /// Built connectors by integration id, with the sealed credentials they were built from
     /// (a change of credentials rebuilds them; tokens are cached inside).
     connectors: RwLock<HashMap<String, CachedConnector>>,
@@ -67,6 +68,7 @@ impl App {
             concurrency: ConcurrencyLimits::new(config.max_concurrent_actions),
             key_rates: KeyRateLimits::new(config.rate_limit_per_minute, Duration::from_secs(60)),
             body_budget: ByteBudget::new(config.inflight_body_budget_bytes),
+            known_applications: Default::default(),
             logs: LogSink::spawn(store.clone(), &config.data_dir),
             config,
             store,

@@ -84,5 +84,7 @@ async fn pull(app: &App, integration: &Integration, sync_at: &str) -> Result<Syn
         candidates: builder.candidate_rows()?,
         applications: builder.application_rows()?,
     };
-    Ok(app.store.apply_sync(&integration.id, sync_at, batch).await?)
+    let counts = app.store.apply_sync(&integration.id, sync_at, batch).await?;
+    app.known_applications.forget(&integration.id);
+    Ok(counts)
 }
