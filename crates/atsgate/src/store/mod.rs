@@ -2,6 +2,7 @@
 //! only see `Arc<dyn Store>` and the plain row types below; SQL stays in the backend modules.
 
 mod postgres;
+mod rows;
 mod sqlite;
 
 use std::sync::Arc;

@@ -9,6 +9,7 @@ use sqlx::{postgres::PgPoolOptions, PgPool, Postgres, QueryBuilder, Row};
 use super::*;
 
 mod rows;
+use super::rows::{application_from, integration_from, key_from, listed_from, log_from, workspace_from};
 use rows::*;
 
 pub struct PostgresStore {

@@ -1,8 +1,10 @@
-//! Row mapping and shared query fragments of the PostgreSQL backend.
+//! Query fragments of the PostgreSQL backend, and its row type's column access.
 
-use sqlx::{postgres::PgRow, Postgres, QueryBuilder, Row};
+use sqlx::{Postgres, QueryBuilder};
 
 use crate::store::*;
+
+crate::store::rows::impl_columns!(sqlx::postgres::PgRow);
 
 /// Sorts rows by id and keeps the last of any duplicates: PostgreSQL refuses to upsert one row
 /// twice in a statement, where SQLite lets the later VALUES row win.
@@ -16,73 +18,6 @@ pub(super) fn sort_dedup<T>(rows: &mut Vec<T>, id: impl Fn(&T) -> &str) {
             false
         }
     });
-}
-
-pub(super) fn workspace_from(row: &PgRow) -> Workspace {
-    Workspace { id: row.get("id"), name: row.get("name"), created_at: row.get("created_at") }
-}
-
-pub(super) fn key_from(row: &PgRow) -> ApiKeyRecord {
-    ApiKeyRecord {
-        id: row.get("id"),
-        workspace_id: row.get("workspace_id"),
-        prefix: row.get("prefix"),
-        name: row.get("name"),
-        created_at: row.get("created_at"),
-        revoked_at: row.get("revoked_at"),
-    }
-}
-
-pub(super) fn integration_from(row: &PgRow) -> StoreResult<Integration> {
-    let permissions: String = row.get("permissions");
-    Ok(Integration {
-        id: row.get("id"),
-        workspace_id: row.get("workspace_id"),
-        tool: row.get("tool"),
-        base_url: row.get("base_url"),
-        auth_url: row.get("auth_url"),
-        sealed_credentials: row.get("sealed_credentials"),
-        organization_name: row.get("organization_name"),
-        creator_email: row.get("creator_email"),
-        origin_id: row.get("origin_id"),
-        permissions: serde_json::from_str(&permissions)?,
-        created_at: row.get("created_at"),
-        last_sync_started_at: row.get("last_sync_started_at"),
-        last_sync_finished_at: row.get("last_sync_finished_at"),
-        last_sync_error: row.get("last_sync_error"),
-        last_sync_error_code: row.get("last_sync_error_code"),
-    })
-}
-
-pub(super) fn application_from(row: &PgRow) -> StoredApplication {
-    StoredApplication {
-        id: row.get("id"),
-        remote_id: row.get("remote_id"),
-        candidate_id: row.get("candidate_id"),
-        candidate_remote_id: row.get("candidate_remote_id"),
-        remote_created_at: row.get("remote_created_at"),
-        remote_deleted_at: row.get("remote_deleted_at"),
-    }
-}
-
-pub(super) fn log_from(row: &PgRow) -> StoreResult<InteractionLog> {
-    let warnings: String = row.get("warnings");
-    let upstream: String = row.get("upstream");
-    let status: i64 = row.get("status");
-    Ok(InteractionLog {
-        id: row.get("id"),
-        workspace_id: row.get("workspace_id"),
-        integration_id: row.get("integration_id"),
-        method: row.get("method"),
-        path: row.get("path"),
-        status: status as u16,
-        code: row.get("code"),
-        message: row.get("message"),
-        warnings: serde_json::from_str(&warnings)?,
-        upstream: serde_json::from_str(&upstream)?,
-        duration_ms: row.get("duration_ms"),
-        created_at: row.get("created_at"),
-    })
 }
 
 pub(super) fn push_in_list<'a>(qb: &mut QueryBuilder<'a, Postgres>, column: &str, values: &'a [String]) {
@@ -138,13 +73,4 @@ pub(super) fn insert_logs_query<'a>(rows: &'a [(&'a InteractionLog, String, Stri
     });
     qb.push(" ON CONFLICT(id) DO NOTHING");
     qb
-}
-
-pub(super) fn listed_from(row: &PgRow) -> ListedRow {
-    ListedRow {
-        id: row.get("id"),
-        data: row.get("data"),
-        changed_at: row.get("changed_at"),
-        remote_deleted_at: row.get("remote_deleted_at"),
-    }
 }

@@ -11,6 +11,7 @@ use sqlx::{
 use super::*;
 
 mod rows;
+use super::rows::{application_from, integration_from, key_from, listed_from, log_from, workspace_from};
 use rows::*;
 
 pub struct SqliteStore {
