@@ -143,8 +143,6 @@ pub enum Error {
     #[error("{0}")]
     ActionNotAvailable(String),
     #[error("{0}")]
-    SetupSyncPending(String),
-    #[error("{0}")]
     RemoteAuthenticationInvalid(String),
     #[error("{0}")]
     RemotePermissionMissing(String),
@@ -184,7 +182,6 @@ impl Error {
             Error::ActionDisabled(_) => ErrorCode::IntegrationActionDisabled,
             Error::ModelDisabled(_) => ErrorCode::IntegrationModelDisabled,
             Error::ActionNotAvailable(_) => ErrorCode::IntegrationActionNotAvailable,
-            Error::SetupSyncPending(_) => ErrorCode::IntegrationSetupSyncPending,
             Error::RemoteAuthenticationInvalid(_) => ErrorCode::IntegrationAuthenticationInvalid,
             Error::RemotePermissionMissing(_) => ErrorCode::IntegrationPermissionMissing,
             Error::RemoteInputInvalid(_) => ErrorCode::RemoteInputInvalid,

@@ -42,7 +42,6 @@ pub fn status_for(err: &Error) -> StatusCode {
         Error::IntegrationNotFound(_) => StatusCode::NOT_FOUND,
         Error::ActionDisabled(_) | Error::ModelDisabled(_) => StatusCode::FORBIDDEN,
         Error::ActionNotAvailable(_) => StatusCode::BAD_REQUEST,
-        Error::SetupSyncPending(_) => StatusCode::CONFLICT,
         Error::RemoteAuthenticationInvalid(_) | Error::RemotePermissionMissing(_) => StatusCode::FORBIDDEN,
         Error::RemoteInputInvalid(_) => StatusCode::BAD_REQUEST,
         Error::RemoteRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -12,7 +12,7 @@ mod ops;
 mod reading;
 
 use axum::{
-    extract::{DefaultBodyLimit, FromRequestParts, Path},
+    extract::{FromRequestParts, Path},
     http::{request::Parts, Method, Uri},
     middleware,
     routing::{get, post},
@@ -48,7 +48,6 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Error {
 }
 
 pub fn router(app: AppState) -> Router {
-    let limit = extract::body_limit(app.config.max_attachment_bytes);
     let v1 = Router::new()
         .route(
             "/ats/applications/{application_id}/attachments",
@@ -74,7 +73,6 @@ pub fn router(app: AppState) -> Router {
         .route("/attachments/{token}", get(reading::download))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(app.clone(), logging::record))
         .with_state(app)
 }

@@ -147,9 +147,9 @@ impl Upstream {
         url: &str,
         build: impl Fn(RequestBuilder) -> RequestBuilder,
     ) -> Result<Response, SendError> {
-        let path = url::Url::parse(url).map(|u| u.path().to_string()).unwrap_or_else(|_| url.to_string());
-        let host =
-            url::Url::parse(url).ok().and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)));
+        let parsed = url::Url::parse(url).ok();
+        let path = parsed.as_ref().map_or_else(|| url.to_string(), |u| u.path().to_string());
+        let host = parsed.and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)));
         let mut attempt = 0;
         loop {
             if let Some(pacer) = &self.pacer {
