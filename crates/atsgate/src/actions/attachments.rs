@@ -161,19 +161,27 @@ async fn upload(
         content: &content,
         options: &input.options,
     };
-    upload_exactly_once(connector, &request, app.config.upstream_max_retries).await
+    // An ATS may still be working on a request we gave up on: give it as long again as we
+    // waited (capped) before deciding the file is not there.
+    let settle = std::time::Duration::from_secs(app.config.upstream_timeout_secs).min(MAX_SETTLE);
+    upload_exactly_once(connector, &request, app.config.upstream_max_retries, settle).await
 }
+
+/// Longest wait for an ATS to finish a request we stopped waiting for, before checking for the file.
+const MAX_SETTLE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How far before our first attempt an ATS timestamp may be and still be "our" file.
 const CLOCK_SKEW: chrono::Duration = chrono::Duration::seconds(1);
 
-/// Uploads, and after an ambiguous failure (timeout, connection lost after sending) looks for
-/// the file in the ATS before trying again: found means done, absent means retry. A client is
-/// never told "success" for a file that is not there, and never gets two.
+/// Uploads, and after an ambiguous failure (timeout, connection lost after sending) waits for
+/// the ATS to settle (`settle`), then looks for the file before trying again: found means done,
+/// absent means retry. A client is never told "success" for a file that is not there, and never
+/// gets two.
 async fn upload_exactly_once(
     connector: &dyn crate::connectors::Connector,
     request: &UploadRequest<'_>,
     max_retries: u32,
+    settle: std::time::Duration,
 ) -> Result<()> {
     let started = chrono::Utc::now() - CLOCK_SKEW;
     let mut attempts = 0;
@@ -182,6 +190,7 @@ async fn upload_exactly_once(
             Ok(_) => return Ok(()),
             Err(ConnectorError::Ambiguous(message)) => {
                 tracing::warn!(%message, "ambiguous upload failure; checking the ATS before retrying");
+                tokio::time::sleep(settle).await;
                 if arrived(connector, request, started, max_retries).await? {
                     return Ok(());
                 }
