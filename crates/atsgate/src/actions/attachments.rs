@@ -167,15 +167,18 @@ async fn upload(
     upload_exactly_once(connector, &request, app.config.upstream_max_retries, settle).await
 }
 
+/// How long the check for an uploaded file may keep retrying, in multiples of the settle time.
+const CHECK_BUDGET_FACTOR: u32 = 5;
+
 /// Longest wait for an ATS to finish a request we stopped waiting for, before checking for the file.
 const MAX_SETTLE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How far before our first attempt an ATS timestamp may be and still be "our" file.
 const CLOCK_SKEW: chrono::Duration = chrono::Duration::seconds(1);
 
-/// Uploads, and after an ambiguous failure (timeout, connection lost after sending) waits for
-/// the ATS to settle (`settle`), then looks for the file before trying again: found means done,
-/// absent means retry. A client is never told "success" for a file that is not there, and never
+/// Uploads, and after an ambiguous failure (timeout, connection lost after sending) looks for
+/// the file, and if it is not there yet looks again after the ATS had `settle` to finish:
+/// found means done, absent means retry. A client is never told "success" for a file that is not there, and never
 /// gets two.
 async fn upload_exactly_once(
     connector: &dyn crate::connectors::Connector,
@@ -190,8 +193,14 @@ async fn upload_exactly_once(
             Ok(_) => return Ok(()),
             Err(ConnectorError::Ambiguous(message)) => {
                 tracing::warn!(%message, "ambiguous upload failure; checking the ATS before retrying");
+                let check_for = settle * CHECK_BUDGET_FACTOR;
+                if arrived(connector, request, started, check_for).await? {
+                    return Ok(());
+                }
+                // Not there yet: it may still be in the ATS's hands. Look once more after it
+                // had time to finish, before uploading again.
                 tokio::time::sleep(settle).await;
-                if arrived(connector, request, started, max_retries).await? {
+                if arrived(connector, request, started, check_for).await? {
                     return Ok(());
                 }
                 if attempts >= max_retries {
@@ -212,15 +221,16 @@ async fn arrived(
     connector: &dyn crate::connectors::Connector,
     request: &UploadRequest<'_>,
     since: chrono::DateTime<chrono::Utc>,
-    max_retries: u32,
+    check_for: std::time::Duration,
 ) -> Result<bool> {
-    // Checking is always safe to repeat, so it gets its own retries: giving up here leaves the
-    // caller not knowing whether the file arrived.
+    // Checking is always safe to repeat, so it keeps trying for a while: giving up here leaves
+    // the caller not knowing whether the file arrived.
+    let deadline = tokio::time::Instant::now() + check_for;
     let mut failures = 0;
     let files = loop {
         match connector.list_attachments(&request.target).await {
             Ok(files) => break files,
-            Err(err) if failures >= max_retries => {
+            Err(err) if tokio::time::Instant::now() >= deadline => {
                 return Err(Error::RemoteUnavailable {
                     message: format!("the upload's outcome is unknown and the ATS could not be checked: {err}"),
                     retry_after: None,
