@@ -10,6 +10,7 @@ use std::{
 use tokio::sync::RwLock;
 
 use crate::{
+    auth_cache::AuthCache,
     config::Config,
     connectors::{self, Connector, ConnectorSettings},
     crypto::MasterKey,
@@ -39,6 +40,7 @@ pub struct App {
     pub key_rates: KeyRateLimits,
     pub body_budget: ByteBudget,
     pub known_applications: crate::actions::KnownApplications,
+    pub auth: Arc<AuthCache>,
     /// Built connectors by integration id, with the sealed credentials they were built from
     /// (a change of credentials rebuilds them; tokens are cached inside).
     connectors: RwLock<HashMap<String, CachedConnector>>,
@@ -69,6 +71,7 @@ impl App {
             key_rates: KeyRateLimits::new(config.rate_limit_per_minute, Duration::from_secs(60)),
             body_budget: ByteBudget::new(config.inflight_body_budget_bytes),
             known_applications: Default::default(),
+            auth: AuthCache::start(store.clone()),
             logs: LogSink::spawn(store.clone(), &config.data_dir),
             config,
             store,

@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod auth_cache;
 pub mod config;
 pub mod connectors;
 pub mod crypto;

@@ -10,9 +10,10 @@ use std::{
     io::{BufRead, BufReader, Write},
     path::{Path, PathBuf},
     sync::{
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicU64, AtomicUsize, Ordering},
         Arc, Mutex,
     },
+    time::Duration,
 };
 
 use tokio::sync::{mpsc, oneshot};
@@ -21,6 +22,11 @@ use crate::store::{InteractionLog, Store};
 
 const QUEUE: usize = 4096;
 const BATCH: usize = 256;
+/// How long the writer waits for more entries before committing a partial batch.
+const LINGER: Duration = Duration::from_millis(50);
+/// The journal is emptied (once nothing is pending) only when larger than this: truncating is
+/// a metadata write, and replaying committed entries is harmless.
+const JOURNAL_TRUNCATE_BYTES: u64 = 1 << 20;
 const JOURNAL_DIR: &str = "log-journal";
 
 enum Message {
@@ -33,6 +39,8 @@ struct Journal {
     file: Mutex<File>,
     /// Entries appended but not yet committed to the database.
     pending: AtomicUsize,
+    /// Bytes appended since the file was last emptied.
+    size: AtomicU64,
 }
 
 impl Journal {
@@ -43,7 +51,7 @@ impl Journal {
         let file = std::fs::OpenOptions::new().create_new(true).append(true).open(path)?;
         // Held for the life of the process: a lockable journal belongs to a process that is gone.
         file.try_lock().map_err(std::io::Error::other)?;
-        Ok(Journal { file: Mutex::new(file), pending: AtomicUsize::new(0) })
+        Ok(Journal { file: Mutex::new(file), pending: AtomicUsize::new(0), size: AtomicU64::new(0) })
     }
 
     fn append(&self, log: &InteractionLog) {
@@ -57,15 +65,31 @@ impl Journal {
         if let Err(err) = file.write_all(&line) {
             tracing::error!(error = %err, "appending to the interaction-log journal failed");
         }
+        self.size.fetch_add(line.len() as u64, Ordering::Relaxed);
     }
 
-    /// Called after `n` entries were committed; empties the file once nothing is pending.
+    /// Called after `n` entries were committed; empties a large file once nothing is pending.
     fn committed(&self, n: usize) {
         let file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        if self.pending.fetch_sub(n, Ordering::SeqCst) == n {
-            if let Err(err) = file.set_len(0) {
-                tracing::warn!(error = %err, "truncating the interaction-log journal failed");
+        let caught_up = self.pending.fetch_sub(n, Ordering::SeqCst) == n;
+        if caught_up && self.size.load(Ordering::Relaxed) >= JOURNAL_TRUNCATE_BYTES {
+            match file.set_len(0) {
+                Ok(()) => self.size.store(0, Ordering::Relaxed),
+                Err(err) => tracing::warn!(error = %err, "truncating the interaction-log journal failed"),
             }
+        }
+    }
+}
+
+/// Waits up to `LINGER` for the batch to fill, unless someone is waiting for a flush.
+async fn linger(rx: &mut mpsc::Receiver<Message>, buffer: &mut Vec<Message>) {
+    let flush_requested = |buffer: &[Message]| buffer.iter().any(|m| matches!(m, Message::Flush(_)));
+    let deadline = tokio::time::sleep(LINGER);
+    tokio::pin!(deadline);
+    while buffer.len() < BATCH && !flush_requested(buffer) {
+        tokio::select! {
+            _ = &mut deadline => return,
+            received = rx.recv_many(buffer, BATCH - buffer.len()) => if received == 0 { return },
         }
     }
 }
@@ -91,6 +115,7 @@ impl LogSink {
         tokio::spawn(async move {
             let mut buffer = Vec::with_capacity(BATCH);
             while rx.recv_many(&mut buffer, BATCH).await > 0 {
+                linger(&mut rx, &mut buffer).await;
                 let mut logs = Vec::with_capacity(buffer.len());
                 let mut waiters = Vec::new();
                 for message in buffer.drain(..) {

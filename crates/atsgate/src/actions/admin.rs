@@ -33,6 +33,14 @@ pub async fn create_key(app: &App, workspace: &str, name: Option<String>) -> Res
     Ok(CreatedKey { record, key })
 }
 
+/// Revokes a key; calls with it fail from now on (on other gateway processes within
+/// `auth_cache::POLL`). False when no active key has this id.
+pub async fn revoke_key(app: &App, id: &str) -> Result<bool> {
+    let revoked = app.store.revoke_api_key(id).await?;
+    app.auth.invalidate();
+    Ok(revoked)
+}
+
 pub struct NewIntegration {
     pub workspace: String,
     pub tool: String,
@@ -90,6 +98,7 @@ pub async fn rotate_master_key(app: &App, new_key: &crate::crypto::MasterKey) ->
         resealed.push((integration.id.clone(), new_key.seal(&plain, &integration.id).map_err(Error::Internal)?));
     }
     app.store.replace_sealed_credentials(&resealed).await?;
+    app.auth.invalidate();
     Ok(resealed.len())
 }
 
@@ -117,5 +126,6 @@ pub async fn change_permissions(
     }
     current.sort();
     app.store.set_permissions(integration_id, &current).await?;
+    app.auth.invalidate();
     Ok(current)
 }

@@ -66,7 +66,7 @@ pub async fn run(global: &GlobalArgs, command: KeysCommand) -> anyhow::Result<()
             }
         }
         KeysCommand::Revoke { id, json } => {
-            let revoked = app.store.revoke_api_key(&id).await?;
+            let revoked = atsgate::actions::admin::revoke_key(&app, &id).await?;
             if !revoked {
                 anyhow::bail!("no active key with id {id}");
             }

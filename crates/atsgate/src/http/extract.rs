@@ -15,6 +15,7 @@ use futures::StreamExt;
 
 use crate::{
     app::App,
+    auth_cache::Grant,
     error::{Error, Result},
     ids, interaction,
     limits::BytePermit,
@@ -25,7 +26,7 @@ pub type AppState = Arc<App>;
 
 /// The caller, authenticated by `Authorization: Bearer <key>`.
 pub struct Caller {
-    pub workspace: Workspace,
+    pub workspace: Arc<Workspace>,
 }
 
 /// The API key in `Authorization: Bearer <key>` (scheme compared case-insensitively, as the SDKs do).
@@ -65,17 +66,42 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self> {
-        let key = bearer_key(parts)?;
-        // Lookup is by the SHA-256 of the key, so timing reveals nothing about valid keys.
-        let (key, workspace) = app.store.find_api_key(&ids::hash_api_key(key)).await?.ok_or_else(unknown_key)?;
-        admit(app, &key, &workspace)?;
-        Ok(Caller { workspace })
+        let grant = authenticate(app, bearer_key(parts)?, "").await?;
+        Ok(Caller { workspace: grant.workspace })
     }
+}
+
+/// The key's grant, with the integration `integration_id` if it is the key's workspace's
+/// (`""`: none asked for). Remembered in `auth_cache`, so a repeat call reads no database.
+async fn authenticate(app: &App, key: &str, integration_id: &str) -> Result<Grant> {
+    // Lookup is by the SHA-256 of the key, so timing reveals nothing about valid keys.
+    let hash = ids::hash_api_key(key);
+    let grant = match app.auth.get(&hash, integration_id) {
+        Some(grant) => grant,
+        None => {
+            let read_at = app.auth.stamp();
+            let (key, workspace, integration) = if integration_id.is_empty() {
+                let (key, workspace) = app.store.find_api_key(&hash).await?.ok_or_else(unknown_key)?;
+                (key, workspace, None)
+            } else {
+                // One round trip: the key, its workspace, and the integration if it is that workspace's.
+                app.store.find_api_key_with_integration(&hash, integration_id).await?.ok_or_else(unknown_key)?
+            };
+            let grant =
+                Grant { key: Arc::new(key), workspace: Arc::new(workspace), integration: integration.map(Arc::new) };
+            if integration_id.is_empty() || grant.integration.is_some() {
+                app.auth.remember(&hash, integration_id, grant.clone(), read_at);
+            }
+            grant
+        }
+    };
+    admit(app, &grant.key, &grant.workspace)?;
+    Ok(grant)
 }
 
 /// The integration named by `X-Integration-Id`, which must belong to the caller's workspace.
 pub struct Scoped {
-    pub integration: Integration,
+    pub integration: Arc<Integration>,
 }
 
 fn integration_not_found(id: &str) -> Error {
@@ -110,11 +136,7 @@ impl FromRequestParts<AppState> for Scoped {
             drop(caller);
             return Err(Error::input("The X-Integration-Id header is required: the id of the integration to use"));
         };
-        // One round trip: the key, its workspace, and the integration if it is that workspace's.
-        let (key, workspace, integration) =
-            app.store.find_api_key_with_integration(&ids::hash_api_key(key), &id).await?.ok_or_else(unknown_key)?;
-        admit(app, &key, &workspace)?;
-        let integration = integration.ok_or_else(|| integration_not_found(&id))?;
+        let integration = authenticate(app, key, &id).await?.integration.ok_or_else(|| integration_not_found(&id))?;
         interaction::with_current(|s| s.integration_id = Some(integration.id.clone()));
         Ok(Scoped { integration })
     }

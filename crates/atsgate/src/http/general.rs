@@ -33,7 +33,7 @@ pub struct CheckApiKeyResponse {
     responses((status = 200, body = CheckApiKeyResponse), (status = "default", body = super::error::ErrorEnvelope)),
     security(("ApiKey" = [])))]
 pub async fn check_api_key(caller: Caller) -> Json<CheckApiKeyResponse> {
-    let id = caller.workspace.id;
+    let id = caller.workspace.id.clone();
     Json(CheckApiKeyResponse {
         status: "success",
         data: CheckApiKeyData { environment_id: id.clone(), customer_id: id },

@@ -204,6 +204,9 @@ pub enum IdempotencyClaim {
 #[async_trait]
 pub trait Store: Send + Sync {
     async fn health(&self) -> StoreResult<()>;
+    /// A counter that database triggers bump whenever keys, workspaces or integrations change
+    /// (see `auth_cache`).
+    async fn auth_revision(&self) -> StoreResult<i64>;
 
     async fn get_or_create_workspace(&self, name: &str) -> StoreResult<Workspace>;
     async fn list_workspaces(&self) -> StoreResult<Vec<Workspace>>;

@@ -144,9 +144,61 @@ async fn revoked_keys_stop_working_at_once() {
         async move { client.get(url).bearer_auth(key).send().await.unwrap().status().as_u16() }
     };
     assert_eq!(check(created.key.clone()).await, 200);
-    assert!(app.app.store.revoke_api_key(&created.record.id).await.unwrap());
+    assert_eq!(check(created.key.clone()).await, 200, "a remembered key");
+    assert!(atsgate::actions::admin::revoke_key(&app.app, &created.record.id).await.unwrap());
     assert_eq!(check(created.key).await, 401);
     assert_eq!(check(app.key.clone()).await, 200);
+}
+
+/// Another process (the CLI, another node) revoking a key or withdrawing a permission reaches a
+/// running gateway that remembers the caller: within a few revision polls, not at the next restart.
+#[tokio::test]
+async fn changes_made_by_another_process_reach_a_running_gateway() {
+    let app = TestApp::spawn().await;
+    let created = atsgate::actions::admin::create_key(&app.app, "acme", None).await.unwrap();
+    let status = |key: String, path: &'static str| {
+        let request = app
+            .client
+            .get(format!("{}{path}", app.url))
+            .bearer_auth(key)
+            .header("X-Integration-Id", &app.integration_id);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let cli = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_atsgate"))
+            .arg("--data-dir")
+            .arg(app.dir.path())
+            .args(args)
+            .env_remove("ATSGATE_DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "atsgate {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    };
+    // Bounded wait for a change to show: the gateway polls every auth_cache::POLL.
+    let until = |want: u16, key: String, path: &'static str| {
+        let status = &status;
+        async move {
+            for _ in 0..100 {
+                if status(key.clone(), path).await == want {
+                    return true;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            false
+        }
+    };
+    let candidates = "/v1/ats/applications?page_size=1";
+    assert_eq!(status(created.key.clone(), candidates).await, 200);
+    assert_eq!(status(created.key.clone(), candidates).await, 200, "served from memory");
+
+    cli(&["integrations", "permissions", &app.integration_id, "--disable", "read_applications"]);
+    assert!(until(403, app.key.clone(), candidates).await, "a withdrawn permission applies to a remembered caller");
+    cli(&["integrations", "permissions", &app.integration_id, "--enable", "read_applications"]);
+    assert!(until(200, app.key.clone(), candidates).await, "and so does a granted one");
+
+    cli(&["keys", "revoke", &created.record.id]);
+    assert!(until(401, created.key.clone(), "/v1/check-api-key").await, "a key revoked elsewhere stops working");
+    assert_eq!(status(app.key.clone(), "/v1/check-api-key").await, 200, "other keys keep working");
 }
 
 #[tokio::test]

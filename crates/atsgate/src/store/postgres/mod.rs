@@ -38,6 +38,10 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn auth_revision(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT revision FROM auth_revision WHERE id = 1").fetch_one(&self.pool).await?)
+    }
+
     async fn get_or_create_workspace(&self, name: &str) -> StoreResult<Workspace> {
         sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT(name) DO NOTHING")
             .bind(crate::ids::random_id())

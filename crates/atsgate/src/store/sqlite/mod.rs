@@ -51,6 +51,10 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn auth_revision(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT revision FROM auth_revision WHERE id = 1").fetch_one(&self.pool).await?)
+    }
+
     async fn get_or_create_workspace(&self, name: &str) -> StoreResult<Workspace> {
         sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING")
             .bind(crate::ids::random_id())
