@@ -52,6 +52,8 @@ pub struct Totals {
     /// The kernel-time part of the two servers' ticks.
     pub gateway_sys_ticks: u64,
     pub emulator_sys_ticks: u64,
+    pub gateway_faults: u64,
+    pub emulator_faults: u64,
     pub phases: u32,
 }
 
@@ -68,6 +70,8 @@ impl Default for Totals {
             client_ticks: 0,
             gateway_sys_ticks: 0,
             emulator_sys_ticks: 0,
+            gateway_faults: 0,
+            emulator_faults: 0,
             phases: 0,
         }
     }
@@ -87,6 +91,8 @@ impl Totals {
         self.client_ticks += other.client_ticks;
         self.gateway_sys_ticks += other.gateway_sys_ticks;
         self.emulator_sys_ticks += other.emulator_sys_ticks;
+        self.gateway_faults += other.gateway_faults;
+        self.emulator_faults += other.emulator_faults;
         self.phases += other.phases;
     }
 
@@ -121,6 +127,14 @@ impl Totals {
 
     pub fn emulator_sys_ms(&self) -> f64 {
         self.cpu_ms_per_request(self.emulator_sys_ticks)
+    }
+
+    pub fn gateway_faults_per_request(&self) -> f64 {
+        self.gateway_faults as f64 / (self.ok + self.failed).max(1) as f64
+    }
+
+    pub fn emulator_faults_per_request(&self) -> f64 {
+        self.emulator_faults as f64 / (self.ok + self.failed).max(1) as f64
     }
 }
 
@@ -202,5 +216,7 @@ pub async fn measure(
     totals.client_ticks = after.2.ticks - before.2.ticks;
     totals.gateway_sys_ticks = after.0.sys_ticks - before.0.sys_ticks;
     totals.emulator_sys_ticks = after.1.sys_ticks - before.1.sys_ticks;
+    totals.gateway_faults = after.0.minor_faults - before.0.minor_faults;
+    totals.emulator_faults = after.1.minor_faults - before.1.minor_faults;
     Ok(totals)
 }

@@ -28,6 +28,8 @@ pub struct CpuSample {
     pub ticks: u64,
     /// stime alone: time in the kernel on the process's behalf (socket copies, page faults).
     pub sys_ticks: u64,
+    /// Minor page faults (field 10): memory touched for the first time since it was mapped.
+    pub minor_faults: u64,
 }
 
 impl CpuSample {
@@ -54,7 +56,8 @@ fn parse_stat(text: &str) -> anyhow::Result<CpuSample> {
     }
     let utime: u64 = rest[11].parse().context("utime")?;
     let stime: u64 = rest[12].parse().context("stime")?;
-    Ok(CpuSample { ticks: utime + stime, sys_ticks: stime })
+    let minor_faults: u64 = rest[7].parse().context("minflt")?;
+    Ok(CpuSample { ticks: utime + stime, sys_ticks: stime, minor_faults })
 }
 
 /// `VmHWM` (peak resident set) and `VmRSS` of `pid`, in bytes.
@@ -93,6 +96,7 @@ mod tests {
         let sample = parse_stat(line).unwrap();
         assert_eq!(sample.ticks, 287);
         assert_eq!(sample.sys_ticks, 37);
+        assert_eq!(sample.minor_faults, 6);
     }
 
     #[test]

@@ -46,6 +46,8 @@ fn totals_json(t: &Totals) -> Value {
         "client_cpu_ms_per_upload": t.client_cpu_ms(),
         "gateway_kernel_cpu_ms_per_upload": t.gateway_sys_ms(),
         "emulator_kernel_cpu_ms_per_upload": t.emulator_sys_ms(),
+        "gateway_page_faults_per_upload": t.gateway_faults_per_request(),
+        "emulator_page_faults_per_upload": t.emulator_faults_per_request(),
     })
 }
 
@@ -125,6 +127,13 @@ fn comparison_table(out: &mut String, title: &str, c: &Comparison) {
         "  of which kernel, gw / emu (ms)",
         format!("{:.3}/{:.3}", d.gateway_sys_ms(), d.emulator_sys_ms()),
         format!("{:.3}/{:.3}", g.gateway_sys_ms(), g.emulator_sys_ms())
+    );
+    let _ = writeln!(
+        out,
+        "{:<34} {:>12} {:>12}",
+        "  page faults per upload, gw / emu",
+        format!("{:.0}/{:.0}", d.gateway_faults_per_request(), d.emulator_faults_per_request()),
+        format!("{:.0}/{:.0}", g.gateway_faults_per_request(), g.emulator_faults_per_request())
     );
     let _ = writeln!(
         out,

@@ -6,6 +6,12 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+/// jemalloc keeps freed large buffers (request bodies) for reuse, where the system allocator
+/// returns them to the kernel and page-faults them in again on the next upload; its options are
+/// set at build time in `.cargo/config.toml`.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(name = "atsgate", version, about = "Self-hosted unified ATS API gateway (Kombo-compatible)")]
 struct Cli {
