@@ -96,7 +96,7 @@ mod tests {
         let sample = parse_stat(line).unwrap();
         assert_eq!(sample.ticks, 287);
         assert_eq!(sample.sys_ticks, 37);
-        assert_eq!(sample.minor_faults, 6);
+        assert_eq!(sample.minor_faults, 7);
     }
 
     #[test]
