@@ -198,7 +198,10 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(listed, strings(&[int1, int2]));
     assert_eq!(store.list_integrations(None).await.unwrap().len(), 3);
 
+    // Every change to what authenticates a call moves the auth revision other nodes poll.
+    let revision = store.auth_revision().await.unwrap();
     store.set_permissions(int1, &strings(&["ats.read", "ats.write"])).await.unwrap();
+    assert!(store.auth_revision().await.unwrap() > revision, "a permission change is seen by other nodes");
     assert_eq!(store.get_integration(int1).await.unwrap().unwrap().permissions, strings(&["ats.read", "ats.write"]));
     store.set_sealed_credentials(int1, "sealed-v2").await.unwrap();
     assert_eq!(store.get_integration(int1).await.unwrap().unwrap().sealed_credentials, "sealed-v2");
@@ -271,7 +274,10 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(all_keys, vec![key.id.clone(), other_key.id.clone()]);
     let ws_keys: Vec<String> = store.list_api_keys(Some(&ws.id)).await.unwrap().into_iter().map(|k| k.id).collect();
     assert_eq!(ws_keys, vec![key.id.clone()]);
+    let revision = store.auth_revision().await.unwrap();
     assert!(store.revoke_api_key(&key.id).await.unwrap());
+    let after_revoke = store.auth_revision().await.unwrap();
+    assert!(after_revoke > revision, "a revocation is seen by other nodes");
     assert!(!store.revoke_api_key(&key.id).await.unwrap(), "a second revoke changes nothing");
     assert!(store.find_api_key("hash-1").await.unwrap().is_none());
     assert!(store.find_api_key_with_integration("hash-1", int1).await.unwrap().is_none());
