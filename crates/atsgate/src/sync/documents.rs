@@ -61,8 +61,12 @@ fn hash(text: &str) -> String {
     hex::encode(&Sha256::digest(text.as_bytes())[..16])
 }
 
+/// The document as stored; a sync holds every document in memory until it is written, so the
+/// spare capacity the serializer leaves (up to half of each string) is given back.
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(Error::internal)
+    let mut text = serde_json::to_string(value).map_err(Error::internal)?;
+    text.shrink_to_fit();
+    Ok(text)
 }
 
 impl<'a> Builder<'a> {

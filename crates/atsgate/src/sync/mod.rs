@@ -76,14 +76,18 @@ async fn pull(app: &App, integration: &Integration, sync_at: &str) -> Result<Syn
     .await
     .map_err(Error::from)?;
 
-    let job_index: HashMap<&str, &crate::connectors::RemoteJob> =
-        jobs.iter().map(|j| (j.remote_id.as_str(), j)).collect();
-    let builder = documents::Builder::new(&integration.id, &job_index, &candidates, &applications);
-    let batch = SyncBatch {
-        jobs: builder.job_rows(&jobs),
-        candidates: builder.candidate_rows()?,
-        applications: builder.application_rows()?,
+    let batch = {
+        let job_index: HashMap<&str, &crate::connectors::RemoteJob> =
+            jobs.iter().map(|j| (j.remote_id.as_str(), j)).collect();
+        let builder = documents::Builder::new(&integration.id, &job_index, &candidates, &applications);
+        SyncBatch {
+            jobs: builder.job_rows(&jobs),
+            candidates: builder.candidate_rows()?,
+            applications: builder.application_rows()?,
+        }
     };
+    // The vendor's records are all in the documents now; free them before the write, the peak.
+    drop((jobs, candidates, applications));
     let counts = app.store.apply_sync(&integration.id, sync_at, batch).await?;
     app.known_applications.forget(&integration.id);
     Ok(counts)
