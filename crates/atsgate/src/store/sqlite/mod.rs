@@ -20,6 +20,12 @@ pub struct SqliteStore {
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrations/sqlite");
 
+// Reads on the pool use `fetch_all`, never `fetch_one`/`fetch_optional`: those stop stepping
+// after the first row and sqlx resets the statement later, on its worker thread, so the
+// connection can still hold a read transaction when its next statement is a write, which then
+// fails with "database is locked" at once (SQLITE_BUSY_SNAPSHOT skips the busy timeout) if
+// another process wrote in between. Stepping to the end finishes the statement and its read.
+
 /// Rows per multi-row INSERT; keeps well under SQLite's bound-parameter limit.
 const INSERT_CHUNK: usize = 200;
 
@@ -52,7 +58,9 @@ impl Store for SqliteStore {
     }
 
     async fn auth_revision(&self) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT revision FROM auth_revision WHERE id = 1").fetch_one(&self.pool).await?)
+        let revisions: Vec<i64> =
+            sqlx::query_scalar("SELECT revision FROM auth_revision WHERE id = 1").fetch_all(&self.pool).await?;
+        Ok(revisions.into_iter().next().ok_or(sqlx::Error::RowNotFound)?)
     }
 
     async fn get_or_create_workspace(&self, name: &str) -> StoreResult<Workspace> {
@@ -62,7 +70,13 @@ impl Store for SqliteStore {
             .bind(crate::ids::now_ts())
             .execute(&self.pool)
             .await?;
-        let row = sqlx::query("SELECT * FROM workspaces WHERE name = ?").bind(name).fetch_one(&self.pool).await?;
+        let row = sqlx::query("SELECT * FROM workspaces WHERE name = ?")
+            .bind(name)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(sqlx::Error::RowNotFound)?;
         Ok(workspace_from(&row))
     }
 
@@ -93,8 +107,10 @@ impl Store for SqliteStore {
              WHERE k.key_hash = ? AND k.revoked_at IS NULL",
         )
         .bind(key_hash)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .next();
         Ok(row.map(|row| {
             let key = key_from(&row);
             let workspace = Workspace {
@@ -122,8 +138,10 @@ impl Store for SqliteStore {
         )
         .bind(key_hash)
         .bind(integration_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .next();
         let Some(row) = row else { return Ok(None) };
         let key = ApiKeyRecord {
             id: row.get("key_id"),
@@ -184,7 +202,12 @@ impl Store for SqliteStore {
     }
 
     async fn get_integration(&self, id: &str) -> StoreResult<Option<Integration>> {
-        let row = sqlx::query("SELECT * FROM integrations WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT * FROM integrations WHERE id = ?")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .next();
         row.as_ref().map(integration_from).transpose()
     }
 
@@ -367,8 +390,10 @@ impl Store for SqliteStore {
         )
         .bind(integration_id)
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .next();
         Ok(row.as_ref().map(application_from))
     }
 
@@ -378,8 +403,10 @@ impl Store for SqliteStore {
         )
         .bind(integration_id)
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .next();
         Ok(row.map(|row| StoredCandidate {
             id: row.get("id"),
             remote_id: row.get("remote_id"),
@@ -562,8 +589,12 @@ impl Store for SqliteStore {
     }
 
     async fn get_log(&self, id: &str) -> StoreResult<Option<InteractionLog>> {
-        let row =
-            sqlx::query("SELECT * FROM interaction_logs WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT * FROM interaction_logs WHERE id = ?")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .next();
         row.as_ref().map(log_from).transpose()
     }
 }
