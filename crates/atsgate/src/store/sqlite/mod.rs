@@ -4,7 +4,7 @@ use std::{str::FromStr, time::Duration};
 
 use async_trait::async_trait;
 use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
     QueryBuilder, Row, Sqlite, SqlitePool,
 };
 
@@ -20,11 +20,17 @@ pub struct SqliteStore {
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrations/sqlite");
 
-// Reads on the pool use `fetch_all`, never `fetch_one`/`fetch_optional`: those stop stepping
-// after the first row and sqlx resets the statement later, on its worker thread, so the
-// connection can still hold a read transaction when its next statement is a write, which then
-// fails with "database is locked" at once (SQLITE_BUSY_SNAPSHOT skips the busy timeout) if
-// another process wrote in between. Stepping to the end finishes the statement and its read.
+/// The first row of `query`, read on the pool. Single-row reads go through here, never
+/// `fetch_one`/`fetch_optional`: those stop stepping after the first row and sqlx resets the
+/// statement later, on its worker thread, so the connection can still hold a read transaction
+/// when its next statement is a write, which then fails with "database is locked" at once
+/// (SQLITE_BUSY_SNAPSHOT skips the busy timeout) if another process wrote in between. Stepping
+/// to the end finishes the statement and its read.
+async fn fetch_first<'q>(pool: &SqlitePool, query: SqliteQuery<'q>) -> sqlx::Result<Option<SqliteRow>> {
+    Ok(query.fetch_all(pool).await?.into_iter().next())
+}
+
+type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
 /// Rows per multi-row INSERT; keeps well under SQLite's bound-parameter limit.
 const INSERT_CHUNK: usize = 200;
@@ -58,9 +64,8 @@ impl Store for SqliteStore {
     }
 
     async fn auth_revision(&self) -> StoreResult<i64> {
-        let revisions: Vec<i64> =
-            sqlx::query_scalar("SELECT revision FROM auth_revision WHERE id = 1").fetch_all(&self.pool).await?;
-        Ok(revisions.into_iter().next().ok_or(sqlx::Error::RowNotFound)?)
+        let row = fetch_first(&self.pool, sqlx::query("SELECT revision FROM auth_revision WHERE id = 1")).await?;
+        Ok(row.ok_or(sqlx::Error::RowNotFound)?.get("revision"))
     }
 
     async fn get_or_create_workspace(&self, name: &str) -> StoreResult<Workspace> {
@@ -70,12 +75,8 @@ impl Store for SqliteStore {
             .bind(crate::ids::now_ts())
             .execute(&self.pool)
             .await?;
-        let row = sqlx::query("SELECT * FROM workspaces WHERE name = ?")
-            .bind(name)
-            .fetch_all(&self.pool)
+        let row = fetch_first(&self.pool, sqlx::query("SELECT * FROM workspaces WHERE name = ?").bind(name))
             .await?
-            .into_iter()
-            .next()
             .ok_or(sqlx::Error::RowNotFound)?;
         Ok(workspace_from(&row))
     }
@@ -101,16 +102,16 @@ impl Store for SqliteStore {
     }
 
     async fn find_api_key(&self, key_hash: &str) -> StoreResult<Option<(ApiKeyRecord, Workspace)>> {
-        let row = sqlx::query(
-            "SELECT k.*, w.name AS workspace_name, w.created_at AS workspace_created_at
+        let row = fetch_first(
+            &self.pool,
+            sqlx::query(
+                "SELECT k.*, w.name AS workspace_name, w.created_at AS workspace_created_at
              FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id
              WHERE k.key_hash = ? AND k.revoked_at IS NULL",
+            )
+            .bind(key_hash),
         )
-        .bind(key_hash)
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .next();
+        .await?;
         Ok(row.map(|row| {
             let key = key_from(&row);
             let workspace = Workspace {
@@ -127,21 +128,21 @@ impl Store for SqliteStore {
         key_hash: &str,
         integration_id: &str,
     ) -> StoreResult<Option<(ApiKeyRecord, Workspace, Option<Integration>)>> {
-        let row = sqlx::query(
-            "SELECT k.id AS key_id, k.workspace_id AS key_workspace_id, k.prefix, k.name AS key_name,
+        let row = fetch_first(
+            &self.pool,
+            sqlx::query(
+                "SELECT k.id AS key_id, k.workspace_id AS key_workspace_id, k.prefix, k.name AS key_name,
                     k.created_at AS key_created_at, k.revoked_at, w.name AS workspace_name,
                     w.created_at AS workspace_created_at, i.*
              FROM api_keys k
              JOIN workspaces w ON w.id = k.workspace_id
              LEFT JOIN integrations i ON i.id = ?2 AND i.workspace_id = k.workspace_id
              WHERE k.key_hash = ?1 AND k.revoked_at IS NULL",
+            )
+            .bind(key_hash)
+            .bind(integration_id),
         )
-        .bind(key_hash)
-        .bind(integration_id)
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .next();
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let key = ApiKeyRecord {
             id: row.get("key_id"),
@@ -202,12 +203,7 @@ impl Store for SqliteStore {
     }
 
     async fn get_integration(&self, id: &str) -> StoreResult<Option<Integration>> {
-        let row = sqlx::query("SELECT * FROM integrations WHERE id = ?")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .next();
+        let row = fetch_first(&self.pool, sqlx::query("SELECT * FROM integrations WHERE id = ?").bind(id)).await?;
         row.as_ref().map(integration_from).transpose()
     }
 
@@ -384,29 +380,29 @@ impl Store for SqliteStore {
     }
 
     async fn find_application(&self, integration_id: &str, id: &str) -> StoreResult<Option<StoredApplication>> {
-        let row = sqlx::query(
-            "SELECT id, remote_id, candidate_id, candidate_remote_id, remote_created_at, remote_deleted_at
+        let row = fetch_first(
+            &self.pool,
+            sqlx::query(
+                "SELECT id, remote_id, candidate_id, candidate_remote_id, remote_created_at, remote_deleted_at
              FROM ats_applications WHERE integration_id = ? AND id = ?",
+            )
+            .bind(integration_id)
+            .bind(id),
         )
-        .bind(integration_id)
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .next();
+        .await?;
         Ok(row.as_ref().map(application_from))
     }
 
     async fn find_candidate(&self, integration_id: &str, id: &str) -> StoreResult<Option<StoredCandidate>> {
-        let row = sqlx::query(
-            "SELECT id, remote_id, remote_deleted_at FROM ats_candidates WHERE integration_id = ? AND id = ?",
+        let row = fetch_first(
+            &self.pool,
+            sqlx::query(
+                "SELECT id, remote_id, remote_deleted_at FROM ats_candidates WHERE integration_id = ? AND id = ?",
+            )
+            .bind(integration_id)
+            .bind(id),
         )
-        .bind(integration_id)
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .next();
+        .await?;
         Ok(row.map(|row| StoredCandidate {
             id: row.get("id"),
             remote_id: row.get("remote_id"),
@@ -589,12 +585,7 @@ impl Store for SqliteStore {
     }
 
     async fn get_log(&self, id: &str) -> StoreResult<Option<InteractionLog>> {
-        let row = sqlx::query("SELECT * FROM interaction_logs WHERE id = ?")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .next();
+        let row = fetch_first(&self.pool, sqlx::query("SELECT * FROM interaction_logs WHERE id = ?").bind(id)).await?;
         row.as_ref().map(log_from).transpose()
     }
 }
