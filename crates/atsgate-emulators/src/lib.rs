@@ -57,6 +57,35 @@ pub struct Built {
     pub readonly_credentials: BTreeMap<String, String>,
     /// Other valid user ids, usable as the acting user (on-behalf-of fields).
     pub other_user_ids: Vec<String>,
+    /// The calls an upload makes, in order.
+    pub upload_steps: &'static [UploadStep],
+}
+
+/// One vendor call an upload may make, as a fault rule singles it out (its method and a part of
+/// its path), and whether the file is in the ATS once that call succeeded. Tests use these to
+/// break an upload at each of its steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UploadStep {
+    pub method: &'static str,
+    pub path_contains: &'static str,
+    pub stores: bool,
+}
+
+impl UploadStep {
+    /// A call before the file exists.
+    pub const fn prepares(method: &'static str, path_contains: &'static str) -> Self {
+        UploadStep { method, path_contains, stores: false }
+    }
+
+    /// The call that puts the file in the ATS.
+    pub const fn stores(method: &'static str, path_contains: &'static str) -> Self {
+        UploadStep { method, path_contains, stores: true }
+    }
+
+    /// A call after the file exists (e.g. marking it as the CV).
+    pub const fn finishes(method: &'static str, path_contains: &'static str) -> Self {
+        UploadStep { method, path_contains, stores: false }
+    }
 }
 
 /// Knobs shared by every emulator.
@@ -103,6 +132,8 @@ pub struct RunningEmulator {
     pub readonly_credentials: BTreeMap<String, String>,
     /// Other valid user ids, usable as the token `sub`.
     pub other_user_ids: Vec<String>,
+    /// The calls an upload makes, in order (see [`UploadStep`]).
+    pub upload_steps: &'static [UploadStep],
     server: ServerHandle,
 }
 
@@ -148,6 +179,7 @@ pub async fn start(tool: &str, listener: TcpListener, options: EmulatorOptions) 
         credentials: built.credentials,
         readonly_credentials: built.readonly_credentials,
         other_user_ids: built.other_user_ids,
+        upload_steps: built.upload_steps,
         server: server::spawn(listener, built.router),
     })
 }

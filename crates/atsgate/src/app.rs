@@ -40,6 +40,12 @@ pub struct App {
     pub key_rates: KeyRateLimits,
     pub body_budget: ByteBudget,
     pub known_applications: crate::actions::KnownApplications,
+    /// Serializes same-named uploads to one target (see `actions::verification`).
+    pub upload_locks: crate::actions::verification::UploadLocks,
+    /// This process instance, as the owner of the idempotency claims it holds.
+    pub instance_id: String,
+    /// Requests still running, including those whose client went away (awaited at shutdown).
+    pub requests: tokio_util::task::TaskTracker,
     pub auth: Arc<AuthCache>,
     /// Built connectors by integration id, with the sealed credentials they were built from
     /// (a change of credentials rebuilds them; tokens are cached inside).
@@ -71,6 +77,9 @@ impl App {
             key_rates: KeyRateLimits::new(config.rate_limit_per_minute, Duration::from_secs(60)),
             body_budget: ByteBudget::new(config.inflight_body_budget_bytes),
             known_applications: Default::default(),
+            upload_locks: Default::default(),
+            instance_id: crate::ids::random_id(),
+            requests: tokio_util::task::TaskTracker::new(),
             auth: AuthCache::start(store.clone()),
             logs: LogSink::spawn(store.clone(), &config.data_dir),
             config,

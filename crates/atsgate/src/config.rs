@@ -53,6 +53,8 @@ pub struct Config {
     pub header_read_timeout_secs: u64,
     /// How long an `Idempotency-Key` and its response are kept.
     pub idempotency_ttl_secs: u64,
+    /// How long a claim on an `Idempotency-Key` outlives its owner's last sign of life.
+    pub idempotency_lease_secs: u64,
     /// On SIGTERM, how long in-flight requests may take to finish before the process exits.
     pub shutdown_grace_secs: u64,
 }
@@ -86,6 +88,10 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("body_read_timeout_secs", "Seconds a client may take to send its request body."),
     ("header_read_timeout_secs", "Seconds a client may take to send its request headers."),
     ("idempotency_ttl_secs", "How long an Idempotency-Key and its stored response are kept."),
+    (
+        "idempotency_lease_secs",
+        "How soon a request retried with the Idempotency-Key of a crashed process takes it over (renewed every third).",
+    ),
     ("shutdown_grace_secs", "On SIGTERM, how long in-flight requests may take to finish before the process exits."),
 ];
 
@@ -111,6 +117,7 @@ impl Default for Config {
             body_read_timeout_secs: 60,
             header_read_timeout_secs: 30,
             idempotency_ttl_secs: 24 * 3600,
+            idempotency_lease_secs: 15,
             shutdown_grace_secs: 30,
         }
     }
@@ -138,6 +145,7 @@ impl fmt::Debug for Config {
             .field("body_read_timeout_secs", &self.body_read_timeout_secs)
             .field("header_read_timeout_secs", &self.header_read_timeout_secs)
             .field("idempotency_ttl_secs", &self.idempotency_ttl_secs)
+            .field("idempotency_lease_secs", &self.idempotency_lease_secs)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .finish()
     }

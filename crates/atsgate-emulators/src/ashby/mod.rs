@@ -108,6 +108,13 @@ impl Ashby {
     }
 }
 
+/// The calls an upload makes, in order (the gateway's connector makes the same ones).
+pub(crate) const UPLOAD_STEPS: &[crate::UploadStep] = &[
+    crate::UploadStep::prepares("POST", "/file.createFileUploadHandle"),
+    crate::UploadStep::prepares("POST", "/_storage/upload"),
+    crate::UploadStep::stores("POST", "/candidate.upload"),
+];
+
 /// Seeds the organisation and assembles the router.
 pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Result<Built> {
     let (count, seed) = (options.seed_candidates, options.seed);
@@ -159,5 +166,12 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
         .fallback(|| async { api::not_found() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
 
-    Ok(Built { router, auth_url: None, credentials, readonly_credentials, other_user_ids: users })
+    Ok(Built {
+        router,
+        auth_url: None,
+        credentials,
+        readonly_credentials,
+        other_user_ids: users,
+        upload_steps: UPLOAD_STEPS,
+    })
 }

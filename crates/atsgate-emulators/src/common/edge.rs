@@ -60,6 +60,9 @@ pub async fn middleware(State(edge): State<Arc<Edge>>, request: Request, next: N
     let response = next.run(request).await;
     edge.log.finish(entry, response.status().as_u16());
 
+    if let Some(hold) = action.as_ref().and_then(|a| a.hold_after_store) {
+        tokio::time::sleep(hold).await;
+    }
     if action.is_some_and(|a| a.reset_after_store) {
         match control {
             // The handler's effect (the stored file) is kept; only the

@@ -3,8 +3,9 @@
 //! Tests post rules to `/_emulator/faults`; the edge middleware
 //! ([`super::edge`]) consumes one matching rule per request. A rule can
 //! answer with an arbitrary status (429/503 with an optional `Retry-After`),
-//! delay the answer, or store the request's effect and then reset the TCP
-//! connection. Rules are matched in the order they were added, so a test can
+//! delay the answer, store the request's effect and then reset the TCP
+//! connection, or store it and hold the answer back for a while (so a test
+//! can act between the store and the answer, e.g. kill the client). Rules are matched in the order they were added, so a test can
 //! script a sequence such as "503 once, then 429 twice".
 
 use std::sync::Mutex;
@@ -23,8 +24,12 @@ pub struct FaultRule {
     pub delay: Option<Duration>,
     /// Run the handler (so the upload is stored), then reset the connection.
     pub reset_after_store: bool,
+    /// Run the handler, then wait this long before answering.
+    pub hold_after_store: Option<Duration>,
     /// Only requests whose path starts with this.
     pub path_prefix: Option<String>,
+    /// Only requests whose path contains this.
+    pub path_contains: Option<String>,
     /// Only requests with this method (case-insensitive).
     pub method: Option<String>,
     /// How many more requests this rule applies to.
@@ -38,6 +43,7 @@ pub struct FaultAction {
     pub retry_after_s: Option<u64>,
     pub delay: Option<Duration>,
     pub reset_after_store: bool,
+    pub hold_after_store: Option<Duration>,
 }
 
 /// The wire form of a rule; unknown keys are rejected so a typo in a test
@@ -50,9 +56,11 @@ struct RuleWire {
     delay_ms: Option<u64>,
     #[serde(default)]
     reset_after_store: bool,
+    hold_after_store_ms: Option<u64>,
     #[serde(default)]
     clear: bool,
     path_prefix: Option<String>,
+    path_contains: Option<String>,
     method: Option<String>,
     times: Option<u32>,
 }
@@ -85,15 +93,16 @@ fn to_command(wire: RuleWire) -> Result<FaultCommand, String> {
     if wire.clear {
         return Ok(FaultCommand::Clear);
     }
-    if wire.status.is_none() && wire.delay_ms.is_none() && !wire.reset_after_store {
-        return Err("a rule needs status, delay_ms, reset_after_store or clear".into());
+    if wire.status.is_none() && wire.delay_ms.is_none() && !wire.reset_after_store && wire.hold_after_store_ms.is_none()
+    {
+        return Err("a rule needs status, delay_ms, reset_after_store, hold_after_store_ms or clear".into());
     }
     if let Some(status) = wire.status {
         if !(400..=599).contains(&status) {
             return Err(format!("status {status} is not an error status (400..=599)"));
         }
-        if wire.reset_after_store {
-            return Err("status and reset_after_store cannot be combined".into());
+        if wire.reset_after_store || wire.hold_after_store_ms.is_some() {
+            return Err("status cannot be combined with reset_after_store or hold_after_store_ms".into());
         }
     } else if wire.retry_after_s.is_some() {
         return Err("retry_after_s only makes sense with status".into());
@@ -107,7 +116,9 @@ fn to_command(wire: RuleWire) -> Result<FaultCommand, String> {
         retry_after_s: wire.retry_after_s,
         delay: wire.delay_ms.map(Duration::from_millis),
         reset_after_store: wire.reset_after_store,
+        hold_after_store: wire.hold_after_store_ms.map(Duration::from_millis),
         path_prefix: wire.path_prefix,
+        path_contains: wire.path_contains,
         method: wire.method,
         times,
     }))
@@ -142,6 +153,7 @@ impl FaultSet {
         let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
         let index = rules.iter().position(|rule| {
             rule.path_prefix.as_deref().is_none_or(|prefix| path.starts_with(prefix))
+                && rule.path_contains.as_deref().is_none_or(|part| path.contains(part))
                 && rule.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
         })?;
         let rule = &mut rules[index];
@@ -150,6 +162,7 @@ impl FaultSet {
             retry_after_s: rule.retry_after_s,
             delay: rule.delay,
             reset_after_store: rule.reset_after_store,
+            hold_after_store: rule.hold_after_store,
         };
         rule.times -= 1;
         if rule.times == 0 {
@@ -181,6 +194,7 @@ mod tests {
         assert!(parse_commands(br#"{"status":503,"reset_after_store":true}"#).is_err());
         assert!(parse_commands(br#"{"status":503,"retry_after":1}"#).is_err());
         assert!(parse_commands(br#"{"status":503,"times":0}"#).is_err());
+        assert!(parse_commands(br#"{"status":503,"hold_after_store_ms":5}"#).is_err());
     }
 
     #[test]
@@ -196,5 +210,11 @@ mod tests {
         assert_eq!(set.take("POST", "/v3/attachments").unwrap().status, Some(429));
         assert_eq!(set.take("GET", "/v3/jobs"), None);
         assert_eq!(set.active(), 0);
+        set.apply(parse_commands(br#"{"hold_after_store_ms":5,"path_contains":"/files"}"#).unwrap());
+        assert_eq!(set.take("POST", "/v1/opportunities/7/notes"), None);
+        assert_eq!(
+            set.take("POST", "/v1/opportunities/7/files").unwrap().hold_after_store,
+            Some(Duration::from_millis(5))
+        );
     }
 }

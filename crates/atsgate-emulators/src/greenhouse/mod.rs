@@ -98,6 +98,9 @@ impl Greenhouse {
     }
 }
 
+/// The calls an upload makes, in order (the gateway's connector makes the same ones).
+pub(crate) const UPLOAD_STEPS: &[crate::UploadStep] = &[crate::UploadStep::stores("POST", "/v3/attachments")];
+
 /// Seeds the account and assembles the router.
 pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Result<Built> {
     let auth_url = Some(format!("{base_url}/auth"));
@@ -157,5 +160,6 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
         credentials,
         readonly_credentials,
         other_user_ids: user_ids.iter().skip(1).map(Id::to_string).collect(),
+        upload_steps: UPLOAD_STEPS,
     })
 }

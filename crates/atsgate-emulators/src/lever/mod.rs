@@ -69,6 +69,9 @@ fn api_key() -> String {
         .collect()
 }
 
+/// The calls an upload makes, in order (the gateway's connector makes the same ones).
+pub(crate) const UPLOAD_STEPS: &[crate::UploadStep] = &[crate::UploadStep::stores("POST", "/files")];
+
 pub async fn build(_base_url: String, options: &EmulatorOptions) -> anyhow::Result<Built> {
     let (count, seed) = (options.seed_candidates, options.seed);
     let now_ms = chrono::Utc::now().timestamp_millis();
@@ -114,5 +117,6 @@ pub async fn build(_base_url: String, options: &EmulatorOptions) -> anyhow::Resu
         credentials,
         readonly_credentials,
         other_user_ids: user_ids.into_iter().skip(1).collect(),
+        upload_steps: UPLOAD_STEPS,
     })
 }

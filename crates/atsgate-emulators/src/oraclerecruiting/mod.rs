@@ -154,6 +154,9 @@ fn random_secret() -> String {
     (0..16).map(|_| format!("{:02x}", rng.gen::<u8>())).collect()
 }
 
+/// The calls an upload makes, in order (the gateway's connector makes the same ones).
+pub(crate) const UPLOAD_STEPS: &[crate::UploadStep] = &[crate::UploadStep::stores("POST", "/child/")];
+
 pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Result<Built> {
     let (count, seed) = (options.seed_candidates, options.seed);
     let seeded = tokio::task::spawn_blocking(move || seed::build(count, seed, chrono::Utc::now())).await?;
@@ -217,5 +220,5 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
         .fallback(|| async { error(StatusCode::NOT_FOUND, "The requested resource does not exist") })
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
 
-    Ok(Built { router, auth_url: None, credentials, readonly_credentials, other_user_ids })
+    Ok(Built { router, auth_url: None, credentials, readonly_credentials, other_user_ids, upload_steps: UPLOAD_STEPS })
 }

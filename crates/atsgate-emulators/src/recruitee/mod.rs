@@ -113,6 +113,10 @@ async fn guard(State(rc): State<Arc<Recruitee>>, mut request: Request, next: Nex
     next.run(request).await
 }
 
+/// The calls an upload makes, in order (the gateway's connector makes the same ones).
+pub(crate) const UPLOAD_STEPS: &[crate::UploadStep] =
+    &[crate::UploadStep::stores("POST", "/attachments"), crate::UploadStep::finishes("PATCH", "/set_as_cv/")];
+
 /// Seeds the company and assembles the router.
 pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Result<Built> {
     let (count, seed) = (options.seed_candidates, options.seed);
@@ -165,5 +169,6 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
         credentials,
         readonly_credentials,
         other_user_ids: vec![(FIRST_USER_ID + 1).to_string(), (FIRST_USER_ID + 2).to_string()],
+        upload_steps: UPLOAD_STEPS,
     })
 }

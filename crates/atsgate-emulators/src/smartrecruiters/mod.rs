@@ -85,6 +85,9 @@ fn random_key() -> String {
     (0..20).map(|_| format!("{:02x}", rng.gen::<u8>())).collect()
 }
 
+/// The calls an upload makes, in order (the gateway's connector makes the same ones).
+pub(crate) const UPLOAD_STEPS: &[crate::UploadStep] = &[crate::UploadStep::stores("POST", "/attachments")];
+
 pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Result<Built> {
     let (count, seed) = (options.seed_candidates, options.seed);
     let seeded = tokio::task::spawn_blocking(move || seed::build(count, seed, chrono::Utc::now())).await?;
@@ -127,5 +130,12 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
         .fallback(|| async { guard::error(axum::http::StatusCode::NOT_FOUND, "NOT_FOUND", "Resource not found") })
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
 
-    Ok(Built { router, auth_url: None, credentials, readonly_credentials, other_user_ids: users[1..].to_vec() })
+    Ok(Built {
+        router,
+        auth_url: None,
+        credentials,
+        readonly_credentials,
+        other_user_ids: users[1..].to_vec(),
+        upload_steps: UPLOAD_STEPS,
+    })
 }

@@ -110,6 +110,10 @@ fn path_segment(name: &str) -> String {
         .collect()
 }
 
+/// The calls an upload makes, in order (the gateway's connector makes the same ones).
+pub(crate) const UPLOAD_STEPS: &[crate::UploadStep] =
+    &[crate::UploadStep::stores("POST", "/v1/uploads"), crate::UploadStep::stores("POST", "/v1/candidates")];
+
 pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Result<Built> {
     let (count, seed) = (options.seed_candidates, options.seed);
     let store = tokio::task::spawn_blocking(move || seed::build(count, seed, Ts::now())).await?;
@@ -154,5 +158,5 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
         .fallback(|| async { jsonapi::not_found() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
 
-    Ok(Built { router, auth_url: None, credentials, readonly_credentials, other_user_ids })
+    Ok(Built { router, auth_url: None, credentials, readonly_credentials, other_user_ids, upload_steps: UPLOAD_STEPS })
 }

@@ -74,6 +74,9 @@ fn token() -> String {
     (0..64).map(|_| format!("{:x}", rng.gen_range(0..16u8))).collect()
 }
 
+/// The calls an upload makes, in order (the gateway's connector makes the same ones).
+pub(crate) const UPLOAD_STEPS: &[crate::UploadStep] = &[crate::UploadStep::stores("POST", "/comments")];
+
 pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Result<Built> {
     let (count, seed) = (options.seed_candidates, options.seed);
     let now_ms = chrono::Utc::now().timestamp_millis();
@@ -124,5 +127,6 @@ pub async fn build(base_url: String, options: &EmulatorOptions) -> anyhow::Resul
         credentials,
         readonly_credentials,
         other_user_ids: member_ids.into_iter().skip(1).collect(),
+        upload_steps: UPLOAD_STEPS,
     })
 }

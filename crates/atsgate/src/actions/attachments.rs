@@ -4,7 +4,7 @@
 
 use crate::{
     app::App,
-    connectors::{AttachTarget, Capabilities, ConnectorError, FileContent, UploadRequest},
+    connectors::{AttachTarget, Capabilities, FileContent, UploadRequest},
     error::{Error, Result},
     store::{Integration, StoredApplication},
     upstream::download::DownloadError,
@@ -12,6 +12,7 @@ use crate::{
 
 use super::{
     attachment_input::{validate_content_type, AttachmentInput, FileSource},
+    verification::UploadJournal,
     Warning,
 };
 
@@ -21,6 +22,7 @@ pub async fn add_to_application(
     integration: &Integration,
     application_id: &str,
     input: AttachmentInput,
+    journal: &dyn UploadJournal,
 ) -> Result<Vec<Warning>> {
     let application = super::live_application(app, integration, application_id).await?;
     let connector = app.connector(integration).await?;
@@ -46,7 +48,7 @@ pub async fn add_to_application(
     } else {
         return Err(not_available(caps));
     };
-    upload(app, connector.as_ref(), caps, target, input, &mut warnings).await?;
+    upload(app, &integration.id, connector.as_ref(), target, input, journal, &mut warnings).await?;
     Ok(warnings)
 }
 
@@ -56,6 +58,7 @@ pub async fn add_to_candidate(
     integration: &Integration,
     candidate_id: &str,
     input: AttachmentInput,
+    journal: &dyn UploadJournal,
 ) -> Result<Vec<Warning>> {
     let candidate = super::live_candidate(app, integration, candidate_id).await?;
     let connector = app.connector(integration).await?;
@@ -79,7 +82,7 @@ pub async fn add_to_candidate(
     } else {
         return Err(not_available(caps));
     };
-    upload(app, connector.as_ref(), caps, target, input, &mut warnings).await?;
+    upload(app, &integration.id, connector.as_ref(), target, input, journal, &mut warnings).await?;
     Ok(warnings)
 }
 
@@ -89,12 +92,14 @@ fn not_available(caps: &Capabilities) -> Error {
 
 async fn upload(
     app: &App,
+    integration_id: &str,
     connector: &dyn crate::connectors::Connector,
-    caps: &Capabilities,
     target: AttachTarget,
     input: AttachmentInput,
+    journal: &dyn UploadJournal,
     warnings: &mut Vec<Warning>,
 ) -> Result<()> {
+    let caps = connector.capabilities();
     if caps.vendor_type(input.kind).is_none() {
         return Err(Error::input(format!(
             "{} does not accept attachments of type {}",
@@ -161,93 +166,6 @@ async fn upload(
         content: &content,
         options: &input.options,
     };
-    // An ATS may still be working on a request we gave up on: give it as long again as we
-    // waited (capped) before deciding the file is not there.
-    let settle = std::time::Duration::from_secs(app.config.upstream_timeout_secs).min(MAX_SETTLE);
-    upload_exactly_once(connector, &request, app.config.upstream_max_retries, settle).await
-}
-
-/// How long the check for an uploaded file may keep retrying, in multiples of the settle time.
-const CHECK_BUDGET_FACTOR: u32 = 5;
-
-/// Longest wait for an ATS to finish a request we stopped waiting for, before checking for the file.
-const MAX_SETTLE: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// How far before our first attempt an ATS timestamp may be and still be "our" file.
-const CLOCK_SKEW: chrono::Duration = chrono::Duration::seconds(1);
-
-/// Uploads, and after an ambiguous failure (timeout, connection lost after sending) looks for
-/// the file, and if it is not there yet looks again after the ATS had `settle` to finish:
-/// found means done, absent means retry. A client is never told "success" for a file that is not there, and never
-/// gets two.
-async fn upload_exactly_once(
-    connector: &dyn crate::connectors::Connector,
-    request: &UploadRequest<'_>,
-    max_retries: u32,
-    settle: std::time::Duration,
-) -> Result<()> {
-    let started = chrono::Utc::now() - CLOCK_SKEW;
-    let mut attempts = 0;
-    loop {
-        match connector.add_attachment(request).await {
-            Ok(_) => return Ok(()),
-            Err(ConnectorError::Ambiguous(message)) => {
-                tracing::warn!(%message, "ambiguous upload failure; checking the ATS before retrying");
-                let check_for = settle * CHECK_BUDGET_FACTOR;
-                if arrived(connector, request, started, check_for).await? {
-                    return Ok(());
-                }
-                // Not there yet: it may still be in the ATS's hands. Look once more after it
-                // had time to finish, before uploading again.
-                tokio::time::sleep(settle).await;
-                if arrived(connector, request, started, check_for).await? {
-                    return Ok(());
-                }
-                if attempts >= max_retries {
-                    return Err(Error::RemoteUnavailable {
-                        message: format!("{message}; the file is not in the ATS, so retrying is safe"),
-                        retry_after: None,
-                    });
-                }
-                attempts += 1;
-            }
-            Err(other) => return Err(other.into()),
-        }
-    }
-}
-
-/// Whether the ATS lists a file like ours, created since we started.
-async fn arrived(
-    connector: &dyn crate::connectors::Connector,
-    request: &UploadRequest<'_>,
-    since: chrono::DateTime<chrono::Utc>,
-    check_for: std::time::Duration,
-) -> Result<bool> {
-    // Checking is always safe to repeat, so it keeps trying for a while: giving up here leaves
-    // the caller not knowing whether the file arrived.
-    let deadline = tokio::time::Instant::now() + check_for;
-    let mut failures = 0;
-    let files = loop {
-        match connector.list_attachments(&request.target).await {
-            Ok(files) => break files,
-            Err(err) if tokio::time::Instant::now() >= deadline => {
-                return Err(Error::RemoteUnavailable {
-                    message: format!("the upload's outcome is unknown and the ATS could not be checked: {err}"),
-                    retry_after: None,
-                });
-            }
-            Err(_) => {
-                failures += 1;
-                tokio::time::sleep(std::time::Duration::from_millis(100 << failures.min(4))).await;
-            }
-        }
-    };
-    Ok(files.iter().any(|file| {
-        let recent = file
-            .remote_created_at
-            .as_deref()
-            .and_then(|ts| chrono::DateTime::parse_from_rfc3339(ts).ok())
-            .is_none_or(|created| created >= since);
-        file.file_name == request.file_name && recent && file.size.is_none_or(|size| size == request.content.len())
-    }))
+    let _serial = app.upload_locks.lock(integration_id, &request.target, request.file_name).await;
+    super::delivery::deliver(app, connector, &request, journal).await
 }

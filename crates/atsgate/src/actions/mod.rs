@@ -4,10 +4,12 @@
 pub mod admin;
 pub mod attachment_input;
 pub mod attachments;
+mod delivery;
 pub mod listing;
 pub mod permissions;
 pub mod reading;
 pub mod restrictions;
+pub mod verification;
 
 use crate::{
     app::App,

@@ -17,7 +17,9 @@ use super::{
 use crate::{
     actions::{
         attachment_input::{self, Endpoint},
-        attachments, permissions, Warning,
+        attachments, permissions,
+        verification::{NoJournal, UploadJournal},
+        Warning,
     },
     error::Result,
     interaction,
@@ -51,26 +53,42 @@ async fn add(
     id: String,
 ) -> Result<Response> {
     permissions::require_action(&scoped.integration, permissions::ADD_ATTACHMENTS, "Add attachments")?;
-    let run = || async {
-        let result: Result<Json<ActionResponse>> = async {
-            let _slot = action_slot(&app, &scoped.integration)?;
-            let input = attachment_input::parse(&body, endpoint, app.config.max_attachment_bytes)?;
-            let warnings = match endpoint {
-                Endpoint::Application => attachments::add_to_application(&app, &scoped.integration, &id, input).await?,
-                Endpoint::Candidate => attachments::add_to_candidate(&app, &scoped.integration, &id, input).await?,
-            };
-            Ok(success(warnings))
-        }
-        .await;
-        result.into_response()
-    };
     match idempotency::key(&headers)? {
-        None => Ok(run().await),
+        None => Ok(perform(&app, &scoped, &body, endpoint, &id, &NoJournal).await),
         Some(key) => {
             let integration = &scoped.integration;
-            idempotency::once(&app, &integration.workspace_id, &key, uri.path(), &integration.id, &body, run).await
+            let (workspace_id, integration_id) = (&integration.workspace_id, &integration.id);
+            idempotency::once(&app, workspace_id, &key, uri.path(), integration_id, &body, |journal| async {
+                let journal = journal;
+                perform(&app, &scoped, &body, endpoint, &id, &journal).await
+            })
+            .await
         }
     }
+}
+
+/// The action itself, answered as a response (errors included) so it can be stored for replay.
+async fn perform(
+    app: &AppState,
+    scoped: &Scoped,
+    body: &Bytes,
+    endpoint: Endpoint,
+    id: &str,
+    journal: &dyn UploadJournal,
+) -> Response {
+    let result: Result<Json<ActionResponse>> = async {
+        let _slot = action_slot(app, &scoped.integration)?;
+        let input = attachment_input::parse(body, endpoint, app.config.max_attachment_bytes)?;
+        let warnings = match endpoint {
+            Endpoint::Application => {
+                attachments::add_to_application(app, &scoped.integration, id, input, journal).await?
+            }
+            Endpoint::Candidate => attachments::add_to_candidate(app, &scoped.integration, id, input, journal).await?,
+        };
+        Ok(success(warnings))
+    }
+    .await;
+    result.into_response()
 }
 
 /// Add attachment to application. Falls back to the candidate when the ATS cannot attach to

@@ -131,11 +131,14 @@ pub async fn serve(
     }
     drop(listener); // stop accepting at once
     let grace = std::time::Duration::from_secs(app.config.shutdown_grace_secs);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(grace) => {
-            tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time; exiting");
-        }
+    // Requests whose clients went away still run in their own tasks: wait for those too.
+    app.requests.close();
+    let drained = async {
+        graceful.shutdown().await;
+        app.requests.wait().await;
+    };
+    if tokio::time::timeout(grace, drained).await.is_err() {
+        tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time; exiting");
     }
     app.shutdown().await;
     Ok(())

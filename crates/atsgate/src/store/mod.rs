@@ -195,10 +195,21 @@ pub struct InteractionLog {
 /// The outcome of claiming an `Idempotency-Key`.
 #[derive(Debug, Clone)]
 pub enum IdempotencyClaim {
-    /// This request owns the key and must complete or release it.
-    Claimed,
-    /// Someone used the key before: their request's hash, and the stored response once done.
+    /// This request owns the key until its lease runs out, and must complete or release it.
+    /// `evidence` is what an earlier attempt with this key recorded before it started, when
+    /// that attempt's outcome is unknown (its owner died, or it could not tell): the ATS must be
+    /// checked before uploading again.
+    Claimed { evidence: Option<String> },
+    /// Someone else holds or held the key: their request's hash, and the stored response once done.
     Existing { request_hash: String, response: Option<(u16, String)> },
+}
+
+/// One request's claim on an `Idempotency-Key`: `owner` is the claiming process instance.
+#[derive(Debug, Clone)]
+pub struct IdempotencyOwner<'a> {
+    pub workspace_id: &'a str,
+    pub key: &'a str,
+    pub owner: &'a str,
 }
 
 #[async_trait]
@@ -246,19 +257,27 @@ pub trait Store: Send + Sync {
     async fn list_applications(&self, integration_id: &str, query: &ListQuery) -> StoreResult<Vec<ListedRow>>;
     async fn list_candidates(&self, integration_id: &str, query: &ListQuery) -> StoreResult<Vec<ListedRow>>;
 
-    /// Claims `key` for a request; expired records and claims older than `stale_before` whose
-    /// owner never finished (a crashed node) are taken over.
+    /// Claims `key` for a request until `lease_until`. A new key, an expired record, or a claim
+    /// whose owner let its lease run out (a dead or finished-unknown attempt) with the same
+    /// `request_hash` is claimed; anything else answers `Existing`.
     async fn idempotency_claim(
         &self,
-        workspace_id: &str,
-        key: &str,
+        claim: &IdempotencyOwner<'_>,
         request_hash: &str,
         now: &str,
-        stale_before: &str,
+        lease_until: &str,
         expires_at: &str,
     ) -> StoreResult<IdempotencyClaim>;
-    async fn idempotency_complete(&self, workspace_id: &str, key: &str, status: u16, body: &str) -> StoreResult<()>;
-    async fn idempotency_release(&self, workspace_id: &str, key: &str) -> StoreResult<()>;
+    /// Extends the owner's lease; `false` when the claim is no longer the owner's.
+    async fn idempotency_renew(&self, claim: &IdempotencyOwner<'_>, lease_until: &str) -> StoreResult<bool>;
+    /// Records, before an upload attempt, what a later run needs to check the ATS first.
+    async fn idempotency_record_evidence(&self, claim: &IdempotencyOwner<'_>, evidence: &str) -> StoreResult<()>;
+    /// Stores the final response for replay.
+    async fn idempotency_complete(&self, claim: &IdempotencyOwner<'_>, status: u16, body: &str) -> StoreResult<()>;
+    /// Gives the key up without a final response: forgotten when no attempt was recorded, else
+    /// kept with its evidence and an expired lease, so the next request takes it over and checks
+    /// the ATS first.
+    async fn idempotency_release(&self, claim: &IdempotencyOwner<'_>) -> StoreResult<()>;
 
     async fn insert_logs(&self, logs: &[InteractionLog]) -> StoreResult<()>;
     async fn list_logs(&self, workspace_id: Option<&str>, limit: u32) -> StoreResult<Vec<InteractionLog>>;

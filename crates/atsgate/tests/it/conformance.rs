@@ -244,7 +244,9 @@ async fn vendor_errors_are_mapped(tool: &'static str) {
     for (rule, status, code) in [
         (json!({"status": 429, "retry_after_s": 120, "times": 5, "method": "POST"}), 429, "REMOTE.RATE_LIMIT_EXCEEDED"),
         (json!({"status": 503, "times": 5, "method": "POST"}), 503, "REMOTE.SERVICE_UNAVAILABLE"),
-        (json!({"status": 400, "times": 1, "method": "POST"}), 400, "REMOTE.INPUT_INVALID"),
+        // Twice: where every call is a POST (Ashby's RPC API), the first is the gateway's look
+        // at the target's files before uploading, whose failure only costs it that baseline.
+        (json!({"status": 400, "times": 2, "method": "POST"}), 400, "REMOTE.INPUT_INVALID"),
     ] {
         app.add_faults(json!({"clear": true})).await;
         app.add_faults(json!([rule])).await;

@@ -1,6 +1,7 @@
 //! Crash safety and shutdown of the real binary: `kill -9` under load leaves an intact database
-//! holding the log entry and idempotency record of every answered request; SIGTERM drains
-//! in-flight uploads and exits 0.
+//! holding the log entry and idempotency record of every answered request; a retry of an upload
+//! whose process was killed after the ATS stored the file gets its answer, not a second copy;
+//! SIGTERM drains in-flight uploads and exits 0.
 
 use std::{
     process::{Child, Command, Stdio},
@@ -25,13 +26,18 @@ impl Drop for Gateway {
     }
 }
 
-#[allow(clippy::zombie_processes)] // the child is waited on in `Gateway::drop`
 async fn start_gateway(dir: &std::path::Path) -> Gateway {
+    start_gateway_with(dir, &[]).await
+}
+
+#[allow(clippy::zombie_processes)] // the child is waited on in `Gateway::drop`
+async fn start_gateway_with(dir: &std::path::Path, env: &[(&str, &str)]) -> Gateway {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(env!("CARGO_BIN_EXE_atsgate"))
         .arg("--data-dir")
         .arg(dir)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .envs(env.iter().copied())
         .env("ATSGATE_SYNC_INTERVAL_SECS", "0")
         .env_remove("ATSGATE_DATABASE_URL")
         .stdout(Stdio::null())
@@ -144,6 +150,46 @@ async fn kill_9_under_load_keeps_every_answered_request_on_record() {
         assert_eq!(stored, Some(200), "idempotency record of answered request {key}");
     }
     println!("kill -9: {} answered requests, all with log entries and idempotency records", answered.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_kill_9_gets_the_answer_not_a_second_copy() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (key, integration, application) = prepare(dir.path(), &emulator).await;
+    let env = [("ATSGATE_IDEMPOTENCY_LEASE_SECS", "2"), ("ATSGATE_UPSTREAM_TIMEOUT_SECS", "5")];
+    let mut gateway = start_gateway_with(dir.path(), &env).await;
+    let faults = format!("{}/_emulator/faults", emulator.base_url);
+    let client = reqwest::Client::new();
+    // The ATS stores the file, then takes its time to answer: the process dies in between.
+    let rule = serde_json::json!([{"hold_after_store_ms": 10_000, "times": 1, "method": "POST", "path_prefix": "/v3/attachments"}]);
+    client.post(&faults).json(&rule).send().await.unwrap();
+    let body = sample_body("CV", "killed.pdf", b"stored before the crash", "application/pdf");
+    let upload = |url: String| {
+        client
+            .post(format!("{url}/v1/ats/applications/{application}/attachments"))
+            .bearer_auth(&key)
+            .header("X-Integration-Id", &integration)
+            .header("Idempotency-Key", "crash-1")
+            .json(&body)
+            .send()
+    };
+    let first = tokio::spawn(upload(gateway.url.clone()));
+    let files = format!("{}/_emulator/files", emulator.base_url);
+    let stored = || async { client.get(&files).send().await.unwrap().json::<Vec<Value>>().await.unwrap().len() };
+    while stored().await == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    gateway.child.kill().unwrap(); // SIGKILL, with the ATS's answer still on its way
+    gateway.child.wait().unwrap();
+    assert!(first.await.unwrap().is_err(), "the first client lost its connection");
+
+    let restarted = start_gateway_with(dir.path(), &env).await;
+    let response = upload(restarted.url.clone()).await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(stored().await, 1, "the file the killed process sent is found, not sent again");
 }
 
 #[cfg(unix)]

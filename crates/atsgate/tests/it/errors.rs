@@ -83,8 +83,9 @@ async fn authentication_and_integration_errors() {
     .await;
     assert_error(s, &b, 404, "PLATFORM.INTEGRATION_NOT_FOUND");
 
-    // Only the one valid upload reached the ATS (its token was cached by the sync).
-    assert_eq!(app.upstream_request_count().await, before + 1);
+    // Only the one valid upload reached the ATS (its token was cached by the sync): a look at
+    // the target's files, then the upload.
+    assert_eq!(app.upstream_request_count().await, before + 2);
     assert_eq!(app.emulator_files().await.len(), 1);
 }
 

@@ -80,7 +80,7 @@ async fn a_failed_attempt_is_not_kept_so_the_retry_uploads() {
     let id = app.first_application().await["id"].as_str().unwrap().to_string();
     let path = format!("/v1/ats/applications/{id}/attachments");
     let body = sample_body("CV", "retry.pdf", b"retry me", "application/pdf");
-    app.add_faults(json!([{"status": 503, "times": 1, "path_prefix": "/v3/attachments"}])).await;
+    app.add_faults(json!([{"status": 503, "times": 1, "path_prefix": "/v3/attachments", "method": "POST"}])).await;
     let (s, b, _) = post_with_key(&app, &path, "retry-key", &body).await;
     assert_error(s, &b, 503, "REMOTE.SERVICE_UNAVAILABLE");
     let (s, _, replayed) = post_with_key(&app, &path, "retry-key", &body).await;

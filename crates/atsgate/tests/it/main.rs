@@ -8,6 +8,7 @@ mod conformance;
 mod crash;
 mod data_url;
 mod errors;
+mod exactly_once;
 mod general;
 mod hardening;
 mod helpers;

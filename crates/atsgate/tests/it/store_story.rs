@@ -5,8 +5,8 @@
 use std::{panic::AssertUnwindSafe, sync::Arc};
 
 use atsgate::store::{
-    self, ApiKeyRecord, ApplicationRow, CandidateRow, IdempotencyClaim, Integration, InteractionLog, JobRow, ListQuery,
-    ListedRow, Store, SyncBatch, UpstreamCallRecord,
+    self, ApiKeyRecord, ApplicationRow, CandidateRow, IdempotencyClaim, IdempotencyOwner, Integration, InteractionLog,
+    JobRow, ListQuery, ListedRow, Store, SyncBatch, UpstreamCallRecord,
 };
 use futures::FutureExt;
 use sqlx::Connection;
@@ -423,61 +423,8 @@ async fn story(store: Arc<dyn Store>) {
     let page = store.list_candidates(int2, &ListQuery { after_id: Some("cand02497".into()), ..query() }).await.unwrap();
     assert_eq!(ids(&page), ["cand02498", "cand02499"]);
 
-    // Idempotency keys.
-    let now = "2026-02-01T12:00:00.000Z";
-    let stale = "2026-02-01T11:59:00.000Z";
-    let expires = "2026-02-02T12:00:00.000Z";
-    let claim = |ws: String, key: &'static str, hash: &'static str, now: &'static str, stale: &'static str| {
-        let store = store.clone();
-        async move { store.idempotency_claim(&ws, key, hash, now, stale, expires).await.unwrap() }
-    };
-    assert!(matches!(claim(ws.id.clone(), "k1", "h1", now, stale).await, IdempotencyClaim::Claimed));
-    match claim(ws.id.clone(), "k1", "h1", now, stale).await {
-        IdempotencyClaim::Existing { request_hash, response } => {
-            assert_eq!(request_hash, "h1");
-            assert!(response.is_none(), "still in flight");
-        }
-        other => panic!("expected the in-flight claim, got {other:?}"),
-    }
-    match claim(ws.id.clone(), "k1", "h2", now, stale).await {
-        IdempotencyClaim::Existing { request_hash, .. } => assert_eq!(request_hash, "h1", "the first hash is kept"),
-        other => panic!("expected the existing claim, got {other:?}"),
-    }
-    assert!(
-        matches!(claim(other_ws.id.clone(), "k1", "h9", now, stale).await, IdempotencyClaim::Claimed),
-        "keys are per workspace"
-    );
-    store.idempotency_complete(&ws.id, "k1", 201, r#"{"ok":true}"#).await.unwrap();
-    store.idempotency_release(&ws.id, "k1").await.unwrap();
-    // Completed records are never stale, only expired.
-    let later = "2026-02-01T13:00:00.000Z";
-    let later_stale = "2026-02-01T12:59:00.000Z";
-    match claim(ws.id.clone(), "k1", "h1", later, later_stale).await {
-        IdempotencyClaim::Existing { request_hash, response } => {
-            assert_eq!(request_hash, "h1");
-            assert_eq!(response, Some((201, r#"{"ok":true}"#.to_string())));
-        }
-        other => panic!("expected the stored response, got {other:?}"),
-    }
-    assert!(
-        matches!(claim(ws.id.clone(), "k1", "h3", "2026-02-03T00:00:00.000Z", stale).await, IdempotencyClaim::Claimed),
-        "an expired record is taken over"
-    );
-    // Released keys can be claimed again.
-    assert!(matches!(claim(ws.id.clone(), "k2", "h1", now, stale).await, IdempotencyClaim::Claimed));
-    store.idempotency_release(&ws.id, "k2").await.unwrap();
-    assert!(matches!(claim(ws.id.clone(), "k2", "h2", now, stale).await, IdempotencyClaim::Claimed));
-    // An unfinished claim is taken over once it is older than `stale_before` (a crashed node).
-    assert!(matches!(claim(ws.id.clone(), "k3", "h1", now, stale).await, IdempotencyClaim::Claimed));
-    assert!(matches!(
-        claim(ws.id.clone(), "k3", "h2", "2026-02-01T12:00:30.000Z", "2026-02-01T11:59:30.000Z").await,
-        IdempotencyClaim::Existing { .. }
-    ));
-    assert!(matches!(claim(ws.id.clone(), "k3", "h2", later, later_stale).await, IdempotencyClaim::Claimed));
-    match claim(ws.id.clone(), "k3", "h1", later, "2026-02-01T12:30:00.000Z").await {
-        IdempotencyClaim::Existing { request_hash, .. } => assert_eq!(request_hash, "h2", "the takeover's hash"),
-        other => panic!("expected the takeover's claim, got {other:?}"),
-    }
+    // Idempotency keys: claims with owners and leases.
+    idempotency_story(store.as_ref(), &ws.id, &other_ws.id).await;
 
     // Interaction logs: a lone entry, then a batch larger than one INSERT.
     let first = log("log-0000", Some(&ws.id), "2026-03-01T00:00:00.000Z");
@@ -518,4 +465,94 @@ async fn story(store: Arc<dyn Store>) {
     let entry = store.get_log("log-2098").await.unwrap().unwrap();
     assert_eq!((entry.status, entry.code.as_deref()), (500, Some("INTERNAL")));
     assert!(store.list_logs(Some(&other_ws.id), 10).await.unwrap().is_empty());
+}
+
+async fn idempotency_story(store: &dyn Store, ws: &str, other_ws: &str) {
+    const NOW: &str = "2026-02-01T12:00:00.000Z";
+    const LEASE: &str = "2026-02-01T12:00:15.000Z";
+    const EXPIRES: &str = "2026-02-02T12:00:00.000Z";
+    async fn claim(
+        store: &dyn Store,
+        who: IdempotencyOwner<'_>,
+        hash: &str,
+        now: &str,
+        lease: &str,
+    ) -> IdempotencyClaim {
+        store.idempotency_claim(&who, hash, now, lease, EXPIRES).await.unwrap()
+    }
+    let owner = |ws, key, node| IdempotencyOwner { workspace_id: ws, key, owner: node };
+    let a = |key| owner(ws, key, "node-a");
+    let b = |key| owner(ws, key, "node-b");
+
+    assert!(matches!(claim(store, a("k1"), "h1", NOW, LEASE).await, IdempotencyClaim::Claimed { evidence: None }));
+    match claim(store, b("k1"), "h1", NOW, LEASE).await {
+        IdempotencyClaim::Existing { request_hash, response } => {
+            assert_eq!(request_hash, "h1");
+            assert!(response.is_none(), "still in flight");
+        }
+        other => panic!("expected the in-flight claim, got {other:?}"),
+    }
+    match claim(store, b("k1"), "h2", NOW, LEASE).await {
+        IdempotencyClaim::Existing { request_hash, .. } => assert_eq!(request_hash, "h1", "the first hash is kept"),
+        other => panic!("expected the existing claim, got {other:?}"),
+    }
+    assert!(
+        matches!(
+            claim(store, owner(other_ws, "k1", "node-b"), "h9", NOW, LEASE).await,
+            IdempotencyClaim::Claimed { .. }
+        ),
+        "keys are per workspace"
+    );
+    assert!(!store.idempotency_renew(&b("k1"), LEASE).await.unwrap(), "only the owner renews");
+    assert!(store.idempotency_renew(&a("k1"), "2026-02-01T12:00:30.000Z").await.unwrap());
+    store.idempotency_complete(&b("k1"), 500, "not the owner's").await.unwrap();
+    store.idempotency_complete(&a("k1"), 201, r#"{"ok":true}"#).await.unwrap();
+    store.idempotency_release(&a("k1")).await.unwrap();
+    // Completed records are replayed until they expire, whatever the lease said.
+    match claim(store, b("k1"), "h1", "2026-02-01T13:00:00.000Z", "2026-02-01T13:00:15.000Z").await {
+        IdempotencyClaim::Existing { request_hash, response } => {
+            assert_eq!(request_hash, "h1");
+            assert_eq!(response, Some((201, r#"{"ok":true}"#.to_string())));
+        }
+        other => panic!("expected the stored response, got {other:?}"),
+    }
+    assert!(
+        matches!(
+            claim(store, b("k1"), "h3", "2026-02-03T00:00:00.000Z", "2026-02-03T00:00:15.000Z").await,
+            IdempotencyClaim::Claimed { evidence: None }
+        ),
+        "an expired record is taken over"
+    );
+
+    // Released without an attempt: forgotten, so any request may use the key again.
+    assert!(matches!(claim(store, a("k2"), "h1", NOW, LEASE).await, IdempotencyClaim::Claimed { .. }));
+    store.idempotency_release(&a("k2")).await.unwrap();
+    assert!(matches!(claim(store, b("k2"), "h2", NOW, LEASE).await, IdempotencyClaim::Claimed { evidence: None }));
+
+    // A live lease holds; a lapsed one is taken over by the same request, with its evidence.
+    assert!(matches!(claim(store, a("k3"), "h1", NOW, LEASE).await, IdempotencyClaim::Claimed { .. }));
+    store.idempotency_record_evidence(&a("k3"), r#"{"baseline":1}"#).await.unwrap();
+    store.idempotency_record_evidence(&b("k3"), "not the owner's").await.unwrap();
+    assert!(matches!(
+        claim(store, b("k3"), "h1", "2026-02-01T12:00:10.000Z", "2026-02-01T12:00:25.000Z").await,
+        IdempotencyClaim::Existing { response: None, .. }
+    ));
+    assert!(
+        matches!(
+            claim(store, b("k3"), "h2", "2026-02-01T12:00:20.000Z", "2026-02-01T12:00:35.000Z").await,
+            IdempotencyClaim::Existing { .. }
+        ),
+        "a different request never takes a key over"
+    );
+    match claim(store, b("k3"), "h1", "2026-02-01T12:00:20.000Z", "2026-02-01T12:00:35.000Z").await {
+        IdempotencyClaim::Claimed { evidence } => assert_eq!(evidence.as_deref(), Some(r#"{"baseline":1}"#)),
+        other => panic!("expected the takeover, got {other:?}"),
+    }
+    assert!(!store.idempotency_renew(&a("k3"), "2026-02-01T12:01:00.000Z").await.unwrap(), "the old owner lost it");
+    // Released with evidence: kept, and the next request takes it over at once, evidence and all.
+    store.idempotency_release(&b("k3")).await.unwrap();
+    match claim(store, a("k3"), "h1", "2026-02-01T12:00:21.000Z", "2026-02-01T12:00:36.000Z").await {
+        IdempotencyClaim::Claimed { evidence } => assert_eq!(evidence.as_deref(), Some(r#"{"baseline":1}"#)),
+        other => panic!("expected the takeover, got {other:?}"),
+    }
 }

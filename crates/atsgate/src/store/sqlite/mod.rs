@@ -10,6 +10,7 @@ use sqlx::{
 
 use super::*;
 
+mod idempotency;
 mod rows;
 use super::rows::{application_from, integration_from, key_from, listed_from, log_from, workspace_from};
 use rows::*;
@@ -480,78 +481,29 @@ impl Store for SqliteStore {
 
     async fn idempotency_claim(
         &self,
-        workspace_id: &str,
-        key: &str,
+        claim: &IdempotencyOwner<'_>,
         request_hash: &str,
         now: &str,
-        stale_before: &str,
+        lease_until: &str,
         expires_at: &str,
     ) -> StoreResult<IdempotencyClaim> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "DELETE FROM idempotency_keys WHERE workspace_id = ?1 AND key = ?2
-               AND (expires_at < ?3 OR (status IS NULL AND created_at < ?4))",
-        )
-        .bind(workspace_id)
-        .bind(key)
-        .bind(now)
-        .bind(stale_before)
-        .execute(&mut *tx)
-        .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO idempotency_keys (workspace_id, key, request_hash, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT(workspace_id, key) DO NOTHING",
-        )
-        .bind(workspace_id)
-        .bind(key)
-        .bind(request_hash)
-        .bind(now)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-        let claim = if inserted.rows_affected() == 1 {
-            IdempotencyClaim::Claimed
-        } else {
-            let row = sqlx::query(
-                "SELECT request_hash, status, body FROM idempotency_keys WHERE workspace_id = ? AND key = ?",
-            )
-            .bind(workspace_id)
-            .bind(key)
-            .fetch_one(&mut *tx)
-            .await?;
-            let status: Option<i64> = row.get("status");
-            let body: Option<String> = row.get("body");
-            IdempotencyClaim::Existing {
-                request_hash: row.get("request_hash"),
-                response: status.zip(body).map(|(s, b)| (s as u16, b)),
-            }
-        };
-        // Now and then, drop expired records of every workspace.
-        if rand::random::<u8>() == 0 {
-            sqlx::query("DELETE FROM idempotency_keys WHERE expires_at < ?").bind(now).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(claim)
+        idempotency::claim(&self.pool, claim, request_hash, now, lease_until, expires_at).await
     }
 
-    async fn idempotency_complete(&self, workspace_id: &str, key: &str, status: u16, body: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE idempotency_keys SET status = ?, body = ? WHERE workspace_id = ? AND key = ?")
-            .bind(status as i64)
-            .bind(body)
-            .bind(workspace_id)
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    async fn idempotency_renew(&self, claim: &IdempotencyOwner<'_>, lease_until: &str) -> StoreResult<bool> {
+        idempotency::renew(&self.pool, claim, lease_until).await
     }
 
-    async fn idempotency_release(&self, workspace_id: &str, key: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND status IS NULL")
-            .bind(workspace_id)
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    async fn idempotency_record_evidence(&self, claim: &IdempotencyOwner<'_>, evidence: &str) -> StoreResult<()> {
+        idempotency::record_evidence(&self.pool, claim, evidence).await
+    }
+
+    async fn idempotency_complete(&self, claim: &IdempotencyOwner<'_>, status: u16, body: &str) -> StoreResult<()> {
+        idempotency::complete(&self.pool, claim, status, body).await
+    }
+
+    async fn idempotency_release(&self, claim: &IdempotencyOwner<'_>) -> StoreResult<()> {
+        idempotency::release(&self.pool, claim).await
     }
 
     async fn insert_logs(&self, logs: &[InteractionLog]) -> StoreResult<()> {
