@@ -4,7 +4,7 @@
 
 use crate::{
     app::App,
-    connectors::{AttachTarget, Capabilities, ConnectorError, FileContent, UploadRequest},
+    connectors::{AttachTarget, Capabilities, FileContent, UploadRequest},
     error::{Error, Result},
     store::{Integration, StoredApplication},
     upstream::download::DownloadError,
@@ -191,7 +191,8 @@ async fn upload_exactly_once(
     loop {
         match connector.add_attachment(request).await {
             Ok(_) => return Ok(()),
-            Err(ConnectorError::Ambiguous(message)) => {
+            Err(err) if err.is_ambiguous() => {
+                let message = err.detailed();
                 tracing::warn!(%message, "ambiguous upload failure; checking the ATS before retrying");
                 let check_for = settle * CHECK_BUDGET_FACTOR;
                 if arrived(connector, request, started, check_for).await? {
@@ -232,7 +233,10 @@ async fn arrived(
             Ok(files) => break files,
             Err(err) if tokio::time::Instant::now() >= deadline => {
                 return Err(Error::RemoteUnavailable {
-                    message: format!("the upload's outcome is unknown and the ATS could not be checked: {err}"),
+                    message: format!(
+                        "the upload's outcome is unknown and the ATS could not be checked: {}",
+                        err.detailed()
+                    ),
                     retry_after: None,
                 });
             }

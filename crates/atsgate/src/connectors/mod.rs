@@ -11,14 +11,18 @@ pub mod smartrecruiters;
 pub mod teamtailor;
 pub mod workable;
 // (new connector modules above this line)
+pub mod error;
+pub mod kit;
 mod link;
+
+pub use error::{ConnectorError, FailureKind, PaginationError, VendorError};
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use bytes::Bytes;
 
-use crate::{error::Error, upstream::Upstream};
+use crate::upstream::Upstream;
 
 /// Kombo's attachment types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -230,47 +234,6 @@ pub struct HostedFile {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next: Option<String>,
-}
-
-/// A vendor failure, classified. Messages may carry the vendor's own words; never secrets.
-#[derive(Debug, thiserror::Error)]
-pub enum ConnectorError {
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    PermissionMissing(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    RejectedInput(String),
-    #[error("rate limited")]
-    RateLimited { message: String, retry_after: Option<Duration> },
-    #[error("{message}")]
-    Unavailable { message: String, retry_after: Option<Duration> },
-    /// The call may or may not have taken effect (timeout, or the connection broke after the
-    /// request was sent). For uploads the action layer checks the ATS before trying again.
-    #[error("{0}")]
-    Ambiguous(String),
-    #[error("{0}")]
-    Unsupported(String),
-    #[error("{0}")]
-    Unexpected(String),
-}
-
-impl From<ConnectorError> for Error {
-    fn from(err: ConnectorError) -> Self {
-        match err {
-            ConnectorError::Unauthorized(m) => Error::RemoteAuthenticationInvalid(m),
-            ConnectorError::PermissionMissing(m) => Error::RemotePermissionMissing(m),
-            ConnectorError::NotFound(m) => Error::NotFound(m),
-            ConnectorError::RejectedInput(m) => Error::RemoteInputInvalid(m),
-            ConnectorError::RateLimited { message, retry_after } => Error::RemoteRateLimited { message, retry_after },
-            ConnectorError::Unavailable { message, retry_after } => Error::RemoteUnavailable { message, retry_after },
-            ConnectorError::Ambiguous(message) => Error::RemoteUnavailable { message, retry_after: None },
-            ConnectorError::Unsupported(m) => Error::ActionNotAvailable(m),
-            ConnectorError::Unexpected(m) => Error::RemoteUnknown(m),
-        }
-    }
 }
 
 #[async_trait]

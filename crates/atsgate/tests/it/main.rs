@@ -11,6 +11,7 @@ mod errors;
 mod general;
 mod hardening;
 mod helpers;
+mod kit;
 mod listing;
 mod schema;
 mod store_story;
