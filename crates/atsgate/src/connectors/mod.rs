@@ -13,7 +13,6 @@ pub mod workable;
 // (new connector modules above this line)
 pub mod error;
 pub mod kit;
-mod link;
 
 pub use error::{ConnectorError, FailureKind, PaginationError, VendorError};
 
@@ -234,6 +233,13 @@ pub struct HostedFile {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// The same page with each item mapped.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), next: self.next }
+    }
 }
 
 #[async_trait]
