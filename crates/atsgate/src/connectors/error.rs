@@ -90,7 +90,10 @@ impl fmt::Display for VendorError {
                 write!(f, "{vendor} rejected the request")?;
                 quoted(f)?;
             }
-            FailureKind::RateLimited => write!(f, "{vendor}'s rate limit was exceeded; retry later")?,
+            FailureKind::RateLimited => {
+                let apostrophe = if vendor.ends_with('s') { "'" } else { "'s" };
+                write!(f, "{vendor}{apostrophe} rate limit was exceeded; retry later")?
+            }
             FailureKind::Unavailable => write!(f, "{vendor} is unavailable (HTTP {})", self.status)?,
             FailureKind::Unexpected => {
                 write!(f, "{vendor} answered HTTP {}", self.status)?;
