@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     connectors::{error::ConnectorError, FileStream},
-    upstream::Upstream,
+    upstream::{describe, SendError, Upstream},
 };
 
 /// One call: method, target (a path under the base URL, or an absolute URL), body and options.
@@ -188,7 +188,11 @@ impl VendorClient {
 
     /// Reads a 2xx answer's JSON body; `what` names it in the error.
     pub async fn read<T: DeserializeOwned>(&self, response: Response, what: &str) -> Result<T, ConnectorError> {
-        let bytes = response.bytes().await.map_err(|e| ConnectorError::unreadable(self.vendor, what, e))?;
+        // A body cut off midway is a transport failure, not a vendor that answered nonsense.
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| ConnectorError::Transport { vendor: self.vendor, source: SendError::Broken(describe(&e)) })?;
         serde_json::from_slice(&bytes).map_err(|e| ConnectorError::unreadable(self.vendor, what, e))
     }
 
