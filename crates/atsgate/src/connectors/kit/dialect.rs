@@ -71,6 +71,16 @@ pub struct PlainErrors;
 
 impl ErrorDialect for PlainErrors {}
 
+/// Presigned storage (an S3-style POST or PUT to a URL the vendor handed out): a refusal there
+/// (expired or mismatched policy) is a fault in what we sent, not in our credentials.
+pub struct PresignedStorage;
+
+impl ErrorDialect for PresignedStorage {
+    fn kind(&self, status: u16, _said: &Said) -> Option<FailureKind> {
+        matches!(status, 400 | 403).then_some(FailureKind::RejectedInput)
+    }
+}
+
 /// Classifies one failed answer.
 pub fn classify(
     vendor: &'static str,
