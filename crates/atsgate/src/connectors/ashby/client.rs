@@ -156,7 +156,8 @@ mod tests {
 
     #[test]
     fn a_403_is_a_bad_key_unless_ashby_names_the_missing_permission() {
-        let missing = r#"{"success":false,"errorInfo":{"code":"missing_endpoint_permission","message":"needs candidatesWrite"}}"#;
+        let missing =
+            r#"{"success":false,"errorInfo":{"code":"missing_endpoint_permission","message":"needs candidatesWrite"}}"#;
         assert_eq!(kind(403, missing), FailureKind::PermissionMissing);
         assert_eq!(kind(403, r#"{"success":false,"errors":["invalid_api_key"]}"#), FailureKind::Unauthorized);
     }
