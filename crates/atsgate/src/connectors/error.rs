@@ -162,19 +162,6 @@ pub enum ConnectorError {
     /// A mistake in the gateway itself; never shown to the caller.
     #[error("{0}")]
     Internal(&'static str),
-    // LEGACY (removed once every connector is on the kit):
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    PermissionMissing(String),
-    #[error("rate limited")]
-    RateLimited { message: String, retry_after: Option<Duration> },
-    #[error("{message}")]
-    Unavailable { message: String, retry_after: Option<Duration> },
-    #[error("{0}")]
-    Ambiguous(String),
-    #[error("{0}")]
-    Unexpected(String),
 }
 
 impl ConnectorError {
@@ -182,7 +169,6 @@ impl ConnectorError {
     /// lost after sending). For uploads the action layer checks the ATS before trying again.
     pub fn is_ambiguous(&self) -> bool {
         matches!(self, ConnectorError::Transport { source, .. } if !matches!(source, SendError::Connect(_)))
-            || matches!(self, ConnectorError::Ambiguous(_))
     }
 
     /// This error and its causes in one line, for the caller's message.
@@ -246,12 +232,6 @@ impl From<ConnectorError> for Error {
             ConnectorError::NotFound(m) => Error::NotFound(m),
             ConnectorError::Unsupported(m) => Error::ActionNotAvailable(m),
             ConnectorError::Internal(m) => Error::Internal(anyhow::anyhow!(m)),
-            ConnectorError::Unauthorized(m) => Error::RemoteAuthenticationInvalid(m),
-            ConnectorError::PermissionMissing(m) => Error::RemotePermissionMissing(m),
-            ConnectorError::RateLimited { message, retry_after } => Error::RemoteRateLimited { message, retry_after },
-            ConnectorError::Unavailable { message, retry_after } => Error::RemoteUnavailable { message, retry_after },
-            ConnectorError::Ambiguous(message) => Error::RemoteUnavailable { message, retry_after: None },
-            ConnectorError::Unexpected(m) => Error::RemoteUnknown(m),
         }
     }
 }

@@ -16,7 +16,7 @@ pub mod kit;
 
 pub use error::{ConnectorError, FailureKind, PaginationError, VendorError};
 
-use std::{collections::BTreeMap, sync::Arc, time::Duration};
+use std::{collections::BTreeMap, sync::Arc};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -254,134 +254,6 @@ pub trait Connector: Send + Sync {
     async fn list_attachments(&self, target: &AttachTarget) -> Result<Vec<RemoteAttachment>, ConnectorError>;
     /// Streams one listed file's bytes from the ATS.
     async fn download_attachment(&self, download_ref: &str) -> Result<FileStream, ConnectorError>;
-}
-
-/// Classifies a failed send: no connection means the ATS did nothing; anything later is ambiguous.
-pub fn send_failure(label: &str, err: crate::upstream::SendError) -> ConnectorError {
-    match err {
-        crate::upstream::SendError::Connect(_) => {
-            ConnectorError::Unavailable { message: format!("{label} is unreachable: {err}"), retry_after: None }
-        }
-        _ => ConnectorError::Ambiguous(format!("{label} did not answer: {err}")),
-    }
-}
-
-/// Maps a non-2xx status to an error kind the same way for every vendor; `label` names the
-/// vendor and `vendor_said` is its own words from the body. Connectors match their
-/// vendor-specific cases first and delegate the rest here, so the common mapping cannot drift.
-pub fn classify_http(
-    label: &str,
-    status: reqwest::StatusCode,
-    retry_after: Option<Duration>,
-    vendor_said: &str,
-) -> ConnectorError {
-    let said = vendor_said;
-    match status.as_u16() {
-        401 => ConnectorError::Unauthorized(format!("{label} rejected the integration's credentials ({said})")),
-        403 => ConnectorError::PermissionMissing(format!(
-            "The {label} credentials lack a permission this action needs ({label} said: {said})"
-        )),
-        404 => ConnectorError::NotFound(format!("{label} could not find the record: {said}")),
-        400 | 409 | 413 | 415 | 422 => ConnectorError::RejectedInput(format!("{label} rejected the request: {said}")),
-        429 => ConnectorError::RateLimited {
-            message: format!("{label}'s rate limit was exceeded; retry later"),
-            retry_after,
-        },
-        500..=599 => ConnectorError::Unavailable {
-            message: format!("{label} is unavailable (HTTP {})", status.as_u16()),
-            retry_after,
-        },
-        other => ConnectorError::Unexpected(format!("{label} answered HTTP {other}: {said}")),
-    }
-}
-
-/// Passes a 2xx response through; anything else has its body read and handed to the vendor's
-/// `classify` (status, wait hint from `wait_hint`, body text). The wait hint is a parameter
-/// because some vendors signal it with their own rate-limit headers.
-pub async fn check_with(
-    response: reqwest::Response,
-    wait_hint: fn(&reqwest::Response) -> Option<Duration>,
-    classify: fn(reqwest::StatusCode, Option<Duration>, &str) -> ConnectorError,
-) -> Result<reqwest::Response, ConnectorError> {
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let retry = wait_hint(&response);
-    let text = response.text().await.unwrap_or_default();
-    Err(classify(status, retry, &text))
-}
-
-/// A successful download as a `FileStream`, streaming the body rather than buffering it.
-pub fn file_stream(response: reqwest::Response) -> FileStream {
-    let content_type =
-        response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let content_length = response.content_length();
-    let body =
-        futures::StreamExt::boxed(futures::TryStreamExt::map_err(response.bytes_stream(), std::io::Error::other));
-    FileStream { content_type, content_length, body }
-}
-
-/// A required, non-empty credential; the error names the tool and the missing key.
-pub fn credential(credentials: &BTreeMap<String, String>, tool: &str, key: &str) -> anyhow::Result<String> {
-    credentials
-        .get(key)
-        .filter(|v| !v.is_empty())
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("{tool} integration needs the credential {key:?}"))
-}
-
-/// Vendor ids arrive as JSON numbers or strings; keep their text either way.
-pub fn id_text(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// The path segment form of a remote id (ids look URL-safe, but never trust that).
-pub fn segment(id: &str) -> String {
-    percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
-
-/// Raw file bytes for vendors that take multipart or fetch the file: base64 is decoded once here.
-pub fn raw_bytes(content: &FileContent) -> Result<Bytes, ConnectorError> {
-    match content {
-        FileContent::Raw(bytes) => Ok(bytes.clone()),
-        FileContent::Base64 { encoded, .. } => base64_simd::STANDARD
-            .decode_to_vec(encoded)
-            .map(Bytes::from)
-            .map_err(|_| ConnectorError::RejectedInput("the attachment data is not valid base64".into())),
-    }
-}
-
-/// A multipart file part; `Bytes` clones share the buffer, so each attempt streams the same memory.
-pub fn file_part(bytes: &Bytes, file_name: &str, content_type: &str) -> reqwest::multipart::Part {
-    let part = || {
-        reqwest::multipart::Part::stream_with_length(reqwest::Body::from(bytes.clone()), bytes.len() as u64)
-            .file_name(file_name.to_string())
-    };
-    // A content type reqwest cannot parse is still a valid upload, just without a declared type.
-    part().mime_str(content_type).unwrap_or_else(|_| part())
-}
-
-/// "Jane van Dyke" → ("Jane", "van Dyke"), for vendors that keep one name string and whose
-/// convention is a single first name.
-pub fn split_first_space(name: Option<String>) -> (Option<String>, Option<String>) {
-    let Some(name) = name else { return (None, None) };
-    match name.trim().split_once(' ') {
-        Some((first, last)) => (Some(first.to_string()), Some(last.trim().to_string())),
-        None => (Some(name.trim().to_string()), None),
-    }
-}
-
-/// The percent-decoded last path segment of a file URL, for vendors that name files only by URL.
-pub fn url_file_name(url: &str) -> Option<String> {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
-        .map(|segment| percent_encoding::percent_decode_str(&segment).decode_utf8_lossy().into_owned())
-        .filter(|name| !name.is_empty())
 }
 
 /// Everything a connector is built from: the integration's settings and decrypted credentials.

@@ -135,7 +135,7 @@ impl Api {
         let call = Call::post(&handle.url)
             .body(Body::Multipart(&form))
             .unauthenticated()
-            .checked_as("Ashby's file storage", &PresignedStorage);
+            .failures_read_as("Ashby's file storage", &PresignedStorage);
         self.http.send(call).await?;
         Ok(())
     }

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use super::{
     auth::{Auth, Caller},
     body::Body,
-    dialect::{check, classify, ErrorDialect},
+    dialect::{classify, ErrorDialect},
 };
 use crate::{
     connectors::{error::ConnectorError, FileStream},
@@ -29,12 +29,12 @@ pub struct Call<'a> {
     body: Body<'a>,
     acting_as: Option<&'a str>,
     authenticated: bool,
-    checked_as: Option<(&'static str, &'a dyn ErrorDialect)>,
+    failures_read_as: Option<(&'static str, &'a dyn ErrorDialect)>,
 }
 
 impl<'a> Call<'a> {
     pub fn new(method: Method, target: &'a str) -> Self {
-        Call { method, target, body: Body::Empty, acting_as: None, authenticated: true, checked_as: None }
+        Call { method, target, body: Body::Empty, acting_as: None, authenticated: true, failures_read_as: None }
     }
 
     pub fn get(target: &'a str) -> Self {
@@ -68,8 +68,8 @@ impl<'a> Call<'a> {
     }
 
     /// Reads failures as another party's (a vendor's file storage) rather than the API's.
-    pub fn checked_as(mut self, label: &'static str, dialect: &'a dyn ErrorDialect) -> Self {
-        self.checked_as = Some((label, dialect));
+    pub fn failures_read_as(mut self, label: &'static str, dialect: &'a dyn ErrorDialect) -> Self {
+        self.failures_read_as = Some((label, dialect));
         self
     }
 }
@@ -142,7 +142,7 @@ impl VendorClient {
     /// Sends a call and passes a 2xx answer back; any other answer is a classified error. An
     /// issued credential the vendor rejects is renewed and the call tried once more.
     pub async fn send(&self, call: Call<'_>) -> Result<Response, ConnectorError> {
-        let (label, dialect) = call.checked_as.unwrap_or((self.vendor, self.dialect));
+        let (label, dialect) = call.failures_read_as.unwrap_or((self.vendor, self.dialect));
         let renewable = call.authenticated && self.auth.renews();
         let mut renewed = false;
         loop {
@@ -219,11 +219,6 @@ impl VendorClient {
         let call = Call::get(target);
         let call = if authenticated { call } else { call.unauthenticated() };
         Ok(file_stream(self.send(call).await?))
-    }
-
-    /// Checks an answer obtained outside [`VendorClient::send`] through this vendor's dialect.
-    pub async fn check(&self, response: Response) -> Result<Response, ConnectorError> {
-        check(response, self.vendor, self.dialect).await
     }
 }
 

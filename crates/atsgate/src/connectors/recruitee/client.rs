@@ -4,10 +4,9 @@
 use std::sync::Arc;
 
 use reqwest::Method;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::dto::{RcCandidates, RcCreated};
+use super::dto::{RcAttachments, RcCandidateShow, RcCandidates, RcCreated, RcOffers};
 use crate::{
     connectors::{
         kit::Auth,
@@ -56,8 +55,19 @@ impl Api {
         Api { http: VendorClient::new("Recruitee", &company_url, Auth::Bearer(token), &RecruiteeErrors, upstream) }
     }
 
-    pub async fn get<T: DeserializeOwned>(&self, path: &str, what: &str) -> Result<T, ConnectorError> {
-        self.http.get(path, what).await
+    /// The offers (jobs); the list is not paginated.
+    pub async fn offers(&self) -> Result<RcOffers, ConnectorError> {
+        self.http.get("/offers", "offer list").await
+    }
+
+    /// A candidate's plain attachments.
+    pub async fn attachments(&self, candidate_id: &str) -> Result<RcAttachments, ConnectorError> {
+        self.http.get(&format!("/candidates/{}/attachments", segment(candidate_id)), "attachment list").await
+    }
+
+    /// One candidate, with its CV's URL.
+    pub async fn candidate(&self, candidate_id: &str) -> Result<RcCandidateShow, ConnectorError> {
+        self.http.get(&format!("/candidates/{}", segment(candidate_id)), "candidate").await
     }
 
     /// One page of candidates; the token is the next `offset`.
@@ -68,7 +78,7 @@ impl Api {
     ) -> Result<(Vec<super::dto::RcCandidate>, Option<String>), ConnectorError> {
         let offset = pager.offset(token.as_deref())?;
         let page: RcCandidates =
-            self.get(&format!("/candidates?limit={PAGE_LIMIT}&offset={offset}"), "candidates page").await?;
+            self.http.get(&format!("/candidates?limit={PAGE_LIMIT}&offset={offset}"), "candidates page").await?;
         let next = offset_next(offset, page.candidates.len(), PAGE_LIMIT, None);
         Ok((page.candidates, next))
     }

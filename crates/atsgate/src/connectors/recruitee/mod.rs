@@ -38,7 +38,6 @@ use super::{
     RemoteApplication, RemoteAttachment, RemoteCandidate, RemoteJob, ToolEntry, UploadReceipt, UploadRequest,
 };
 use client::Api;
-use dto::{RcAttachments, RcCandidateShow, RcOffers};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.recruitee.com";
 
@@ -115,11 +114,10 @@ impl Connector for Recruitee {
                 ))
             }
         };
-        let listed: RcAttachments =
-            self.api.get(&format!("/candidates/{candidate_id}/attachments"), "attachment list").await?;
+        let listed = self.api.attachments(candidate_id).await?;
         let mut files: Vec<RemoteAttachment> =
             listed.attachments.into_iter().filter_map(|a| map::attachment(a, candidate_id)).collect();
-        let shown: RcCandidateShow = self.api.get(&format!("/candidates/{candidate_id}"), "candidate").await?;
+        let shown = self.api.candidate(candidate_id).await?;
         files.extend(shown.candidate.cv_original_url.map(|url| map::cv(candidate_id, url)));
         Ok(files)
     }
@@ -130,7 +128,7 @@ impl Connector for Recruitee {
 
     async fn list_jobs(&self, _cursor: Option<&str>) -> Result<Page<RemoteJob>, ConnectorError> {
         // The offers list is not paginated.
-        let offers: RcOffers = self.api.get("/offers", "offer list").await?;
+        let offers = self.api.offers().await?;
         let items = offers.offers.into_iter().map(|o| RemoteJob { remote_id: id_text(&o.id), name: o.title }).collect();
         Ok(Page { items, next: None })
     }

@@ -107,7 +107,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn vendor_message_joins_codes() {
+    fn error_details_join_their_codes() {
         let text = r#"{"message":"Bad","errors":[{"code":"INVALID","message":"file is required"}]}"#;
         assert_eq!(SmartRecruitersErrors.read(text).message, "Bad (INVALID: file is required)");
     }

@@ -6,7 +6,6 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use bytes::Bytes;
 use reqwest::{RequestBuilder, Response};
-use serde::de::DeserializeOwned;
 
 use super::dto::{Document, ErrorDocument, Resource};
 use crate::{
@@ -92,8 +91,9 @@ impl Api {
         format!("/v1/{path}?page%5Bsize%5D={PAGE_SIZE}{extra}")
     }
 
-    pub async fn get<T: DeserializeOwned>(&self, target: &str, what: &str) -> Result<T, ConnectorError> {
-        self.http.get(target, what).await
+    /// One candidate.
+    pub async fn candidate(&self, candidate_id: &str) -> Result<Document<Resource>, ConnectorError> {
+        self.http.get(&format!("/v1/candidates/{}", segment(candidate_id)), "candidate").await
     }
 
     /// One page of a list; the token is the previous page's `links.next`.
@@ -104,7 +104,7 @@ impl Api {
         what: &str,
     ) -> Result<(Document<Vec<Resource>>, Option<String>), ConnectorError> {
         let target = token.unwrap_or_else(|| first.to_string());
-        let document: Document<Vec<Resource>> = self.get(&target, what).await?;
+        let document: Document<Vec<Resource>> = self.http.get(&target, what).await?;
         let next = document.links.next.clone();
         Ok((document, next))
     }
@@ -121,8 +121,7 @@ impl Api {
 
     /// The email address that identifies a candidate for `merge`.
     pub async fn candidate_email(&self, candidate_id: &str) -> Result<String, ConnectorError> {
-        let candidate: Document<Resource> =
-            self.get(&format!("/v1/candidates/{}", segment(candidate_id)), "candidate").await?;
+        let candidate = self.candidate(candidate_id).await?;
         candidate.data.text("email").filter(|e| !e.is_empty()).ok_or_else(|| {
             ConnectorError::RejectedInput(format!(
                 "Teamtailor sets a CV through the candidate's email address, and candidate {candidate_id} has none"
@@ -133,7 +132,7 @@ impl Api {
     /// (candidate id, job id) of a job application.
     pub async fn application_parties(&self, application_id: &str) -> Result<(String, Option<String>), ConnectorError> {
         let target = format!("/v1/job-applications/{}?include=candidate,job", segment(application_id));
-        let document: Document<Resource> = self.get(&target, "job application").await?;
+        let document: Document<Resource> = self.http.get(&target, "job application").await?;
         let candidate = document.data.related_id("candidate").ok_or_else(|| ConnectorError::Inconsistent {
             vendor: LABEL,
             problem: format!("job application {application_id} has no candidate"),

@@ -59,7 +59,6 @@ use super::{
     RemoteApplication, RemoteAttachment, RemoteCandidate, RemoteJob, ToolEntry, UploadReceipt, UploadRequest,
 };
 use client::Api;
-use dto::{Document, Resource};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.teamtailor.com";
 /// The vendor "types": a candidate's resume, or an upload (which has no type of its own).
@@ -162,8 +161,7 @@ impl Connector for Teamtailor {
                     .collect())
             }
             AttachTarget::Candidate { remote_id } => {
-                let candidate: Document<Resource> =
-                    self.api.get(&format!("/v1/candidates/{remote_id}"), "candidate").await?;
+                let candidate = self.api.candidate(remote_id).await?;
                 let resume = candidate.data.text("resume").map(|url| map::resume(&candidate.data, url));
                 let uploads = self.api.candidate_uploads(remote_id).await?;
                 let by_job = if uploads.iter().any(|u| u.related_id("job").is_some()) {
