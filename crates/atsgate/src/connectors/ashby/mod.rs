@@ -35,16 +35,9 @@ mod client;
 mod dto;
 mod map;
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
 use serde_json::json;
 
-use super::{
-    kit::{credential, raw_bytes, Pager},
-    AttachTarget, AttachmentType, Capabilities, Connector, ConnectorError, ConnectorSettings, FileStream, Page,
-    RemoteApplication, RemoteAttachment, RemoteCandidate, RemoteJob, ToolEntry, UploadReceipt, UploadRequest,
-};
+use super::kit::prelude::*;
 use client::Api;
 use dto::{AbApplication, AbCandidate, AbJob, FileInfo, UploadHandle};
 

@@ -10,6 +10,7 @@ use super::dto::{GhCreated, GhErrorBody};
 use crate::{
     connectors::{
         kit::{
+            dialect::with_details,
             oauth::{ClientCredentials, OAuthErrors},
             paginate::link_next,
             Auth, Body, Call, ErrorDialect, IssuedAuth, Placement, Said, VendorClient,
@@ -29,21 +30,8 @@ pub struct GreenhouseErrors;
 impl ErrorDialect for GreenhouseErrors {
     fn read(&self, body: &str) -> Said {
         let Ok(body) = serde_json::from_str::<GhErrorBody>(body) else { return Said::text(body) };
-        let details: Vec<String> = body
-            .errors
-            .iter()
-            .filter_map(|e| match (&e.field, &e.message) {
-                (Some(f), Some(m)) => Some(format!("{f}: {m}")),
-                (None, Some(m)) => Some(m.clone()),
-                _ => None,
-            })
-            .collect();
-        let message = match (body.message, details.is_empty()) {
-            (Some(m), true) => m,
-            (Some(m), false) => format!("{m}: {}", details.join("; ")),
-            (None, _) => details.join("; "),
-        };
-        Said::new(None, message)
+        let details = body.errors.into_iter().map(|e| (e.field, e.message));
+        with_details(body.message, details).unwrap_or_default()
     }
 }
 

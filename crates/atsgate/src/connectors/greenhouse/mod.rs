@@ -15,15 +15,7 @@ mod client;
 mod dto;
 mod map;
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
-
-use super::{
-    kit::{credential, Pager},
-    AttachTarget, AttachmentType, Capabilities, Connector, ConnectorError, ConnectorSettings, FileStream, Page,
-    RemoteApplication, RemoteAttachment, RemoteCandidate, RemoteJob, ToolEntry, UploadReceipt, UploadRequest,
-};
+use super::kit::prelude::*;
 
 pub const DEFAULT_BASE_URL: &str = "https://harvest.greenhouse.io";
 pub const DEFAULT_AUTH_URL: &str = "https://auth.greenhouse.io";

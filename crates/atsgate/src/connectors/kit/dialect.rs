@@ -33,6 +33,28 @@ impl Said {
     }
 }
 
+/// The usual shape of an error body: a headline and a list of (field or code, words), as
+/// "headline: field: words; words". `None` when the body said nothing.
+pub fn with_details(
+    headline: Option<String>,
+    details: impl IntoIterator<Item = (Option<String>, Option<String>)>,
+) -> Option<Said> {
+    let details: Vec<String> = details
+        .into_iter()
+        .filter_map(|(label, words)| match (label, words) {
+            (Some(label), Some(words)) => Some(format!("{label}: {words}")),
+            (None, Some(words)) => Some(words),
+            _ => None,
+        })
+        .collect();
+    let message = match (headline, details.is_empty()) {
+        (Some(headline), true) => headline,
+        (Some(headline), false) => format!("{headline}: {}", details.join("; ")),
+        (None, _) => details.join("; "),
+    };
+    (!message.is_empty()).then(|| Said::new(None, message))
+}
+
 fn shorten(text: &str) -> String {
     text.trim().chars().take(MAX_SAID_CHARS).collect()
 }

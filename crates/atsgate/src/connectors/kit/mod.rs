@@ -12,6 +12,7 @@
 //!   search-then-fetch, each walk with a page cap and a repeated-cursor guard.
 //! - [`body`]: bodies that can be sent again without copying the file.
 //! - [`values`]: ids, names, file names, credentials.
+//! - [`prelude`]: what every connector's `mod.rs` imports.
 
 pub mod auth;
 pub mod body;
@@ -19,6 +20,7 @@ pub mod client;
 pub mod dialect;
 pub mod oauth;
 pub mod paginate;
+pub mod prelude;
 pub mod values;
 
 pub use auth::{Auth, IssuedAuth, Placement};

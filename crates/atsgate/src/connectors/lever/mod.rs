@@ -42,13 +42,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use async_trait::async_trait;
-
-use super::{
-    kit::{credential, raw_bytes, Pager},
-    AttachTarget, AttachmentType, Capabilities, Connector, ConnectorError, ConnectorSettings, FileStream, Page,
-    RemoteApplication, RemoteAttachment, RemoteCandidate, RemoteJob, ToolEntry, UploadReceipt, UploadRequest,
-};
+use super::kit::prelude::*;
 use dto::{LvFile, LvOpportunity, LvPosting, LvResume};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.lever.co";

@@ -10,8 +10,8 @@ use super::dto::{Collection, OrcApplication, OrcAttachment};
 use crate::{
     connectors::{
         kit::{
-            id_text, paginate::offset_next, segment, splice_json, Auth, Body, Call, ErrorDialect, Pager, Said,
-            VendorClient,
+            dialect::with_details, id_text, paginate::offset_next, segment, splice_json, Auth, Body, Call,
+            ErrorDialect, Pager, Said, VendorClient,
         },
         ConnectorError, FileStream,
     },
@@ -30,13 +30,14 @@ pub struct OracleErrors;
 impl ErrorDialect for OracleErrors {
     fn read(&self, body: &str) -> Said {
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(body) {
-            let details: Vec<&str> = value
+            let details = value
                 .get("o:errorDetails")
                 .and_then(|d| d.as_array())
-                .map(|d| d.iter().filter_map(|e| e.get("detail").and_then(|x| x.as_str())).collect())
-                .unwrap_or_default();
-            if !details.is_empty() {
-                return Said::new(None, details.join("; "));
+                .into_iter()
+                .flatten()
+                .map(|e| (None, e.get("detail").and_then(|x| x.as_str()).map(str::to_string)));
+            if let Some(said) = with_details(None, details) {
+                return said;
             }
             if let Some(detail) = value.get("detail").or_else(|| value.get("title")).and_then(|x| x.as_str()) {
                 return Said::new(None, detail);

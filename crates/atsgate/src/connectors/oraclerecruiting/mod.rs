@@ -34,16 +34,10 @@ mod client;
 mod dto;
 mod map;
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
 use bytes::Bytes;
 
-use super::{
-    kit::{credential, id_text, segment, Pager},
-    AttachTarget, AttachmentType, Capabilities, Connector, ConnectorError, ConnectorSettings, FileStream, Page,
-    RemoteApplication, RemoteAttachment, RemoteCandidate, RemoteJob, ToolEntry, UploadReceipt, UploadRequest,
-};
+use super::kit::prelude::*;
+use super::kit::{id_text, segment};
 use client::Api;
 use dto::{OrcApplication, OrcCandidate, OrcRequisition};
 

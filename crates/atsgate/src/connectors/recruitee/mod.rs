@@ -28,15 +28,8 @@ mod client;
 mod dto;
 mod map;
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
-
-use super::{
-    kit::{credential, id_text, raw_bytes, Multipart, Pager},
-    AttachTarget, AttachmentType, Capabilities, Connector, ConnectorError, ConnectorSettings, FileStream, Page,
-    RemoteApplication, RemoteAttachment, RemoteCandidate, RemoteJob, ToolEntry, UploadReceipt, UploadRequest,
-};
+use super::kit::prelude::*;
+use super::kit::{id_text, Multipart};
 use client::Api;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.recruitee.com";

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use super::dto::{SrAttachment, SrErrorBody, SrPage};
 use crate::{
     connectors::{
-        kit::{segment, Auth, Body, Call, ErrorDialect, Multipart, Said, VendorClient},
+        kit::{dialect::with_details, segment, Auth, Body, Call, ErrorDialect, Multipart, Said, VendorClient},
         ConnectorError, FailureKind, FileStream,
     },
     upstream::Upstream,
@@ -23,21 +23,8 @@ pub struct SmartRecruitersErrors;
 impl ErrorDialect for SmartRecruitersErrors {
     fn read(&self, body: &str) -> Said {
         let Ok(body) = serde_json::from_str::<SrErrorBody>(body) else { return Said::text(body) };
-        let details: Vec<String> = body
-            .errors
-            .iter()
-            .filter_map(|e| match (&e.code, &e.message) {
-                (Some(c), Some(m)) => Some(format!("{c}: {m}")),
-                (None, Some(m)) => Some(m.clone()),
-                _ => None,
-            })
-            .collect();
-        let message = match (body.message, details.is_empty()) {
-            (Some(m), true) => m,
-            (Some(m), false) => format!("{m} ({})", details.join("; ")),
-            (None, _) => details.join("; "),
-        };
-        Said::new(None, message)
+        let details = body.errors.into_iter().map(|e| (e.code, e.message));
+        with_details(body.message, details).unwrap_or_default()
     }
 
     fn advice(&self, kind: FailureKind) -> Option<&'static str> {
@@ -109,6 +96,6 @@ mod tests {
     #[test]
     fn error_details_join_their_codes() {
         let text = r#"{"message":"Bad","errors":[{"code":"INVALID","message":"file is required"}]}"#;
-        assert_eq!(SmartRecruitersErrors.read(text).message, "Bad (INVALID: file is required)");
+        assert_eq!(SmartRecruitersErrors.read(text).message, "Bad: INVALID: file is required");
     }
 }

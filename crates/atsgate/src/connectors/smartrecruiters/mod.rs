@@ -26,15 +26,8 @@ mod client;
 mod dto;
 mod map;
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
-
-use super::{
-    kit::{credential, raw_bytes, Multipart, Pager},
-    AttachTarget, AttachmentType, Capabilities, Connector, ConnectorError, ConnectorSettings, FileStream, Page,
-    RemoteApplication, RemoteAttachment, RemoteCandidate, RemoteJob, ToolEntry, UploadReceipt, UploadRequest,
-};
+use super::kit::prelude::*;
+use super::kit::Multipart;
 use client::Api;
 use dto::{SrCandidate, SrJob};
 

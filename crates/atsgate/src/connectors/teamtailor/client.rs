@@ -10,7 +10,7 @@ use reqwest::{RequestBuilder, Response};
 use super::dto::{Document, ErrorDocument, Resource};
 use crate::{
     connectors::{
-        kit::{segment, Auth, Body, Call, ErrorDialect, Pager, Said, VendorClient},
+        kit::{dialect::with_details, segment, Auth, Body, Call, ErrorDialect, Pager, Said, VendorClient},
         ConnectorError, FailureKind, FileHost, FileStream, HostedFile,
     },
     upstream::{retry_after, Upstream},
@@ -30,22 +30,8 @@ pub struct TeamtailorErrors;
 impl ErrorDialect for TeamtailorErrors {
     fn read(&self, body: &str) -> Said {
         let Ok(document) = serde_json::from_str::<ErrorDocument>(body) else { return Said::text(body) };
-        let parts: Vec<String> = document
-            .errors
-            .into_iter()
-            .filter_map(|e| {
-                let said = e.detail.or(e.title)?;
-                Some(match e.source.and_then(|s| s.pointer) {
-                    Some(pointer) => format!("{pointer}: {said}"),
-                    None => said,
-                })
-            })
-            .collect();
-        if parts.is_empty() {
-            Said::text(body)
-        } else {
-            Said::new(None, parts.join("; "))
-        }
+        let details = document.errors.into_iter().map(|e| (e.source.and_then(|s| s.pointer), e.detail.or(e.title)));
+        with_details(None, details).unwrap_or_else(|| Said::text(body))
     }
 
     fn kind(&self, status: u16, _said: &Said) -> Option<FailureKind> {

@@ -50,14 +50,9 @@ mod map;
 
 use std::{collections::HashMap, sync::Arc};
 
-use async_trait::async_trait;
 use serde_json::json;
 
-use super::{
-    kit::{credential, raw_bytes, Pager},
-    AttachTarget, AttachmentType, Capabilities, Connector, ConnectorError, ConnectorSettings, FileStream, Page,
-    RemoteApplication, RemoteAttachment, RemoteCandidate, RemoteJob, ToolEntry, UploadReceipt, UploadRequest,
-};
+use super::kit::prelude::*;
 use client::Api;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.teamtailor.com";
