@@ -4,7 +4,7 @@
 
 use crate::{
     app::App,
-    connectors::{AttachTarget, Capabilities, FileContent, UploadRequest},
+    connectors::{AttachTarget, Capabilities, FileContent, ToolOptions, UploadRequest},
     error::{Error, Result},
     store::{Integration, StoredApplication},
     upstream::download::DownloadError,
@@ -22,10 +22,11 @@ pub async fn add_to_application(
     application_id: &str,
     input: AttachmentInput,
 ) -> Result<Vec<Warning>> {
+    let remote = input.remote_options(&integration.tool)?;
     let application = super::live_application(app, integration, application_id).await?;
     let connector = app.connector(integration).await?;
     let caps = connector.capabilities();
-    let mut warnings = Vec::new();
+    let mut warnings = remote.warnings;
     let target = if caps.attach_to_application {
         AttachTarget::Application {
             remote_id: application.remote_id.clone(),
@@ -46,7 +47,7 @@ pub async fn add_to_application(
     } else {
         return Err(not_available(caps));
     };
-    upload(app, connector.as_ref(), caps, target, input, &mut warnings).await?;
+    upload(app, connector.as_ref(), caps, target, input, &remote.options, &mut warnings).await?;
     Ok(warnings)
 }
 
@@ -57,10 +58,11 @@ pub async fn add_to_candidate(
     candidate_id: &str,
     input: AttachmentInput,
 ) -> Result<Vec<Warning>> {
+    let remote = input.remote_options(&integration.tool)?;
     let candidate = super::live_candidate(app, integration, candidate_id).await?;
     let connector = app.connector(integration).await?;
     let caps = connector.capabilities();
-    let mut warnings = Vec::new();
+    let mut warnings = remote.warnings;
     let target = if caps.attach_to_candidate {
         AttachTarget::Candidate { remote_id: candidate.remote_id.clone() }
     } else if caps.attach_to_application {
@@ -79,7 +81,7 @@ pub async fn add_to_candidate(
     } else {
         return Err(not_available(caps));
     };
-    upload(app, connector.as_ref(), caps, target, input, &mut warnings).await?;
+    upload(app, connector.as_ref(), caps, target, input, &remote.options, &mut warnings).await?;
     Ok(warnings)
 }
 
@@ -93,6 +95,7 @@ async fn upload(
     caps: &Capabilities,
     target: AttachTarget,
     input: AttachmentInput,
+    options: &ToolOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<()> {
     if caps.vendor_type(input.kind).is_none() {
@@ -159,7 +162,7 @@ async fn upload(
         kind: input.kind,
         content_type: &content_type,
         content: &content,
-        options: &input.options,
+        options,
     };
     // An ATS may still be working on a request we gave up on: give it as long again as we
     // waited (capped) before deciding the file is not there.

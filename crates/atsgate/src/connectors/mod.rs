@@ -1,6 +1,13 @@
-//! Connectors: one per ATS, behind one trait. Each declares its capabilities; the action layer
-//! decides fallbacks from them. Connectors speak their vendor's wire format through the shared
-//! `upstream` client and classify vendor failures into `ConnectorError`.
+//! Connectors: one per ATS, behind one trait. Each declares its capabilities (and the
+//! `remote_fields` it takes); the action layer decides fallbacks from them. Connectors speak
+//! their vendor's wire format through the kit's vendor client and classify vendor failures into
+//! `ConnectorError`.
+//!
+//! Layout: `kit/` is what every vendor needs (client, auth kinds and token cache, paginators,
+//! error dialects); each `<tool>/` has `mod.rs` (capabilities, registry entry, remote_fields
+//! declaration, the trait impl), `client.rs` (raw calls and the error dialect), `dto.rs` (vendor
+//! types) and `map.rs` (vendor ↔ unified). `error.rs` holds the typed errors and their one
+//! mapping to the domain error; `remote_fields.rs` the declarations' types.
 
 pub mod ashby;
 pub mod greenhouse;
@@ -13,8 +20,10 @@ pub mod workable;
 // (new connector modules above this line)
 pub mod error;
 pub mod kit;
+pub mod remote_fields;
 
 pub use error::{ConnectorError, FailureKind, PaginationError, VendorError};
+pub use remote_fields::{Endpoint, RemoteFields, ToolOptions};
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -103,16 +112,6 @@ impl FileContent {
     }
 }
 
-/// Per-vendor options from `remote_fields`, already validated.
-#[derive(Debug, Clone, Default)]
-pub struct VendorOptions {
-    /// Greenhouse: the user recorded as the actor (`post_headers["On-Behalf-Of"]`).
-    pub greenhouse_on_behalf_of: Option<String>,
-    pub workable_on_behalf_of_user_remote_id: Option<String>,
-    pub oracle_override_document_category: Option<String>,
-    pub oracle_multi_post_to_all_current_applications: Option<bool>,
-}
-
 #[derive(Debug)]
 pub struct UploadRequest<'a> {
     pub target: AttachTarget,
@@ -120,7 +119,8 @@ pub struct UploadRequest<'a> {
     pub kind: AttachmentType,
     pub content_type: &'a str,
     pub content: &'a FileContent,
-    pub options: &'a VendorOptions,
+    /// The connector's own options parsed from `remote_fields` (see `remote_fields.rs`).
+    pub options: &'a ToolOptions,
 }
 
 #[derive(Debug, Clone)]
@@ -270,24 +270,49 @@ pub struct ToolEntry {
     pub capabilities: &'static Capabilities,
     /// Credential names `integrations create` requires.
     pub required_credentials: &'static [&'static str],
+    /// The `remote_fields` this tool takes, if any.
+    pub remote_fields: Option<&'static RemoteFields>,
     pub build: fn(ConnectorSettings) -> anyhow::Result<Arc<dyn Connector>>,
 }
 
-/// Adding an ATS: its module above and a line here.
-pub static REGISTRY: &[ToolEntry] = &[
-    greenhouse::ENTRY,
-    smartrecruiters::ENTRY,
-    oraclerecruiting::ENTRY,
-    lever::ENTRY,
-    teamtailor::ENTRY,
-    ashby::ENTRY,
-    recruitee::ENTRY,
-    workable::ENTRY,
-    // (new connectors above this line)
-];
+/// The supported tools by module name, each module's `ENTRY` its registry line: the one list
+/// the registry and the conformance suite (`for_each_tool!(conformance)`) are made from.
+/// Adding an ATS: its module above and its name here.
+#[macro_export]
+macro_rules! for_each_tool {
+    ($callback:ident) => {
+        $callback!(
+            greenhouse,
+            smartrecruiters,
+            oraclerecruiting,
+            lever,
+            teamtailor,
+            ashby,
+            recruitee,
+            workable,
+            // (new tools above this line)
+        );
+    };
+}
+
+macro_rules! registry {
+    ($($tool:ident),* $(,)?) => {
+        /// Every supported ATS, in the order of [`for_each_tool!`].
+        pub static REGISTRY: &[ToolEntry] = &[$($tool::ENTRY),*];
+    };
+}
+
+for_each_tool!(registry);
 
 pub fn tool(id: &str) -> Option<&'static ToolEntry> {
     REGISTRY.iter().find(|entry| entry.capabilities.tool == id)
+}
+
+/// The tool whose remote fields live under `remote_fields.{key}`.
+pub fn remote_fields_owner(key: &str) -> Option<(&'static ToolEntry, &'static RemoteFields)> {
+    REGISTRY
+        .iter()
+        .find_map(|entry| entry.remote_fields.filter(|fields| fields.key == key).map(|fields| (entry, fields)))
 }
 
 /// The README's support matrix, generated from the declared capabilities so it cannot drift.

@@ -13,5 +13,6 @@ mod hardening;
 mod helpers;
 mod kit;
 mod listing;
+mod remote_fields;
 mod schema;
 mod store_story;

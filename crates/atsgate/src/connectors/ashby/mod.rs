@@ -59,8 +59,12 @@ pub static CAPABILITIES: Capabilities = Capabilities {
     rate_limit: None, // undocumented
 };
 
-pub const ENTRY: ToolEntry =
-    ToolEntry { capabilities: &CAPABILITIES, required_credentials: &["api_key"], build: Ashby::build };
+pub const ENTRY: ToolEntry = ToolEntry {
+    capabilities: &CAPABILITIES,
+    required_credentials: &["api_key"],
+    remote_fields: None,
+    build: Ashby::build,
+};
 
 const JOBS: Pager = Pager::new("Ashby", "jobs");
 const CANDIDATES: Pager = Pager::new("Ashby", "candidates");

@@ -16,6 +16,9 @@ mod dto;
 mod map;
 
 use super::kit::prelude::*;
+use super::remote_fields::{
+    user_id, Endpoints, FieldError, Given, JsonType, Meaning, Parsed, RemoteField, RemoteFields, ToolOptions,
+};
 
 pub const DEFAULT_BASE_URL: &str = "https://harvest.greenhouse.io";
 pub const DEFAULT_AUTH_URL: &str = "https://auth.greenhouse.io";
@@ -72,8 +75,49 @@ const ACCEPTED_MIME_TYPES: &[&str] = &[
 pub const ENTRY: ToolEntry = ToolEntry {
     capabilities: &CAPABILITIES,
     required_credentials: &["client_id", "client_secret", "user_id"],
+    remote_fields: Some(&REMOTE_FIELDS),
     build: Greenhouse::build,
 };
+
+const ON_BEHALF_OF: &[&str] = &["post_headers", "On-Behalf-Of"];
+
+/// Kombo's `remote_fields.greenhouse`.
+static REMOTE_FIELDS: RemoteFields = RemoteFields {
+    key: "greenhouse",
+    fields: &[RemoteField {
+        path: ON_BEHALF_OF,
+        json_type: JsonType::String,
+        nullable: true,
+        endpoints: Endpoints::Both,
+        meaning: Meaning::ActingUser,
+        description: "ID of the Greenhouse user recorded as having made the upload (the OAuth token's `sub`). \
+                      Defaults to the integration's `user_id`.",
+    }],
+    parse: parse_remote_fields,
+};
+
+/// What one Greenhouse upload was asked to do differently.
+struct Options {
+    on_behalf_of: String,
+}
+
+fn parse_remote_fields(given: &Given<'_>) -> Result<Parsed, FieldError> {
+    match user_id(given, ON_BEHALF_OF)? {
+        Some(id) if id.chars().all(|c| c.is_ascii_digit()) => {
+            Ok(Parsed { options: ToolOptions::new(Options { on_behalf_of: id }), notes: Vec::new() })
+        }
+        // Greenhouse user ids are integers: anything else cannot name a user.
+        Some(_) => Err(given.error(ON_BEHALF_OF, "must be a Greenhouse user id (a number)")),
+        None if given.str(ON_BEHALF_OF).is_some() => Ok(Parsed {
+            options: ToolOptions::default(),
+            notes: vec![format!(
+                "{} was empty and was ignored: the integration's own Greenhouse user is recorded as the uploader.",
+                REMOTE_FIELDS.name(ON_BEHALF_OF)
+            )],
+        }),
+        None => Ok(Parsed::default()),
+    }
+}
 
 const JOBS: Pager = Pager::new("Greenhouse", "jobs");
 const CANDIDATES: Pager = Pager::new("Greenhouse", "candidates");
@@ -123,7 +167,7 @@ impl Connector for Greenhouse {
                 "content": content,
             })
         };
-        let user = request.options.greenhouse_on_behalf_of.as_deref();
+        let user = request.options.get::<Options>().map(|o| o.on_behalf_of.as_str());
         let remote_id = self.api.upload(head, request.content.to_base64(), user).await?;
         Ok(UploadReceipt { remote_id })
     }

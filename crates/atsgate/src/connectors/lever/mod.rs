@@ -79,8 +79,12 @@ const ACCEPTED_MIME_TYPES: &[&str] = &[
     "text/javascript",
 ];
 
-pub const ENTRY: ToolEntry =
-    ToolEntry { capabilities: &CAPABILITIES, required_credentials: &["api_key", "user_id"], build: Lever::build };
+pub const ENTRY: ToolEntry = ToolEntry {
+    capabilities: &CAPABILITIES,
+    required_credentials: &["api_key", "user_id"],
+    remote_fields: None,
+    build: Lever::build,
+};
 
 const POSTINGS: Pager = Pager::new("Lever", "postings");
 const OPPORTUNITIES: Pager = Pager::new("Lever", "opportunities");

@@ -21,7 +21,8 @@
 //!   `recruitingUIJobApplications?q=CandidateNumber='…'`. "Current" = not in a rejected or
 //!   withdrawn state (`StateName`); the exact rule Oracle's UI uses is not public. If a later
 //!   post fails, the error is returned although the earlier posts were stored.
-//! - Remote fields are not defined for the candidate endpoint, so they are ignored there.
+//! - Kombo defines `remote_fields.oracle` for the application endpoint only; on the candidate
+//!   endpoint they are ignored, with a warning.
 //! - Listing (not in the research note): jobs from `recruitingJobRequisitions`
 //!   (`RequisitionNumber`, `Title`), candidates from `recruitingCandidates`, applications from
 //!   `recruitingUIJobApplications` (`SubmissionId`, `CandidateNumber`, `RequisitionNumber`,
@@ -38,6 +39,9 @@ use bytes::Bytes;
 
 use super::kit::prelude::*;
 use super::kit::{id_text, segment};
+use super::remote_fields::{
+    Endpoints, FieldError, Given, JsonType, Meaning, Parsed, RemoteField, RemoteFields, ToolOptions,
+};
 use client::Api;
 use dto::{OrcApplication, OrcCandidate, OrcRequisition};
 
@@ -64,8 +68,52 @@ pub static CAPABILITIES: Capabilities = Capabilities {
 pub const ENTRY: ToolEntry = ToolEntry {
     capabilities: &CAPABILITIES,
     required_credentials: &["username", "password"],
+    remote_fields: Some(&REMOTE_FIELDS),
     build: OracleRecruiting::build,
 };
+
+const CATEGORY: &[&str] = &["override_document_category"];
+const MULTI_POST: &[&str] = &["multi_post_to_all_current_applications"];
+/// The document categories Kombo lets a caller choose.
+const CATEGORIES: &[&str] = &["IRC_CANDIDATE_RESUME", "IRC_CANDIDATE_COVERLETTER", "MISC", "IRC_INTERNAL"];
+
+/// Kombo's `remote_fields.oracle` (application endpoint only).
+static REMOTE_FIELDS: RemoteFields = RemoteFields {
+    key: "oracle",
+    fields: &[
+        RemoteField {
+            path: CATEGORY,
+            json_type: JsonType::Enum(CATEGORIES),
+            nullable: false,
+            endpoints: Endpoints::ApplicationOnly,
+            meaning: Meaning::DocumentCategory,
+            description: "Overrides the document category the file is stored under \
+                          (IRC_INTERNAL files go to the application's internal attachments).",
+        },
+        RemoteField {
+            path: MULTI_POST,
+            json_type: JsonType::Boolean,
+            nullable: false,
+            endpoints: Endpoints::ApplicationOnly,
+            meaning: Meaning::Behaviour,
+            description: "If true, the file is also posted to every other current application of the candidate.",
+        },
+    ],
+    parse: parse_remote_fields,
+};
+
+/// What one Oracle upload was asked to do differently.
+struct Options {
+    category: Option<&'static str>,
+    multi_post: bool,
+}
+
+fn parse_remote_fields(given: &Given<'_>) -> Result<Parsed, FieldError> {
+    // The declared enum was checked before; this finds its static spelling.
+    let category = given.str(CATEGORY).and_then(|c| CATEGORIES.iter().find(|known| **known == c).copied());
+    let options = Options { category, multi_post: given.bool(MULTI_POST).unwrap_or(false) };
+    Ok(Parsed { options: ToolOptions::new(options), notes: Vec::new() })
+}
 
 const REQUISITIONS: Pager = Pager::new(client::LABEL, "job requisitions");
 const CANDIDATES: Pager = Pager::new(client::LABEL, "candidates");
@@ -158,10 +206,11 @@ impl Connector for OracleRecruiting {
                 Ok(UploadReceipt { remote_id })
             }
             AttachTarget::Application { remote_id, candidate_remote_id } => {
-                let category = request.options.oracle_override_document_category.as_deref().unwrap_or(mapped);
+                let options = request.options.get::<Options>();
+                let category = options.and_then(|o| o.category).unwrap_or(mapped);
                 let url = self.application_attachments_url(remote_id, Self::child_for(category));
                 let first = self.post(&url, request, category, &content).await?;
-                if request.options.oracle_multi_post_to_all_current_applications == Some(true) {
+                if options.is_some_and(|o| o.multi_post) {
                     let candidate = match candidate_remote_id {
                         Some(candidate) => candidate.clone(),
                         None => {
@@ -251,7 +300,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        connectors::{FileContent, Outcome, VendorOptions},
+        connectors::{FileContent, Outcome},
         upstream::Upstream,
     };
 
@@ -290,11 +339,7 @@ mod tests {
         let current = apps.iter().filter(|a| a.outcome != Some(Outcome::Declined)).count();
 
         let content = FileContent::Raw(Bytes::from_static(b"multi"));
-        let options = VendorOptions {
-            oracle_override_document_category: Some("MISC".into()),
-            oracle_multi_post_to_all_current_applications: Some(true),
-            ..VendorOptions::default()
-        };
+        let options = ToolOptions::new(Options { category: Some("MISC"), multi_post: true });
         connector
             .add_attachment(&UploadRequest {
                 target: AttachTarget::Application {

@@ -53,6 +53,7 @@ pub static CAPABILITIES: Capabilities = Capabilities {
 pub const ENTRY: ToolEntry = ToolEntry {
     capabilities: &CAPABILITIES,
     required_credentials: &["company_id", "api_token"],
+    remote_fields: None,
     build: Recruitee::build,
 };
 

@@ -49,8 +49,12 @@ pub static CAPABILITIES: Capabilities = Capabilities {
     rate_limit: Some(crate::upstream::RateLimit { per_second: 10.0, burst: 10 }), // 10 requests per second
 };
 
-pub const ENTRY: ToolEntry =
-    ToolEntry { capabilities: &CAPABILITIES, required_credentials: &["api_key"], build: SmartRecruiters::build };
+pub const ENTRY: ToolEntry = ToolEntry {
+    capabilities: &CAPABILITIES,
+    required_credentials: &["api_key"],
+    remote_fields: None,
+    build: SmartRecruiters::build,
+};
 
 const JOBS: Pager = Pager::new("SmartRecruiters", "jobs");
 const CANDIDATES: Pager = Pager::new("SmartRecruiters", "candidates");

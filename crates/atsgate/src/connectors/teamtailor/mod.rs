@@ -76,8 +76,12 @@ pub static CAPABILITIES: Capabilities = Capabilities {
     rate_limit: None, // undocumented; paced by its X-Rate-Limit-* headers
 };
 
-pub const ENTRY: ToolEntry =
-    ToolEntry { capabilities: &CAPABILITIES, required_credentials: &["api_key"], build: Teamtailor::build };
+pub const ENTRY: ToolEntry = ToolEntry {
+    capabilities: &CAPABILITIES,
+    required_credentials: &["api_key"],
+    remote_fields: None,
+    build: Teamtailor::build,
+};
 
 const JOBS: Pager = Pager::new("Teamtailor", "jobs");
 const CANDIDATES: Pager = Pager::new("Teamtailor", "candidates");

@@ -38,6 +38,9 @@ mod map;
 use serde_json::json;
 
 use super::kit::prelude::*;
+use super::remote_fields::{
+    user_id, Endpoints, FieldError, Given, JsonType, Meaning, Parsed, RemoteField, RemoteFields, ToolOptions,
+};
 use client::Api;
 use dto::WkJobs;
 
@@ -86,8 +89,45 @@ const ACCEPTED_MIME_TYPES: &[&str] = &[
 pub const ENTRY: ToolEntry = ToolEntry {
     capabilities: &CAPABILITIES,
     required_credentials: &["subdomain", "api_token", "member_id"],
+    remote_fields: Some(&REMOTE_FIELDS),
     build: Workable::build,
 };
+
+const ON_BEHALF_OF: &[&str] = &["on_behalf_of_user_remote_id"];
+
+/// Kombo's `remote_fields.workable`.
+static REMOTE_FIELDS: RemoteFields = RemoteFields {
+    key: "workable",
+    fields: &[RemoteField {
+        path: ON_BEHALF_OF,
+        json_type: JsonType::String,
+        nullable: false,
+        endpoints: Endpoints::Both,
+        meaning: Meaning::ActingUser,
+        description: "ID of the Workable member shown as having posted the file (the comment's `member_id`). \
+                      Defaults to the integration's `member_id`.",
+    }],
+    parse: parse_remote_fields,
+};
+
+/// What one Workable upload was asked to do differently.
+struct Options {
+    member_id: String,
+}
+
+fn parse_remote_fields(given: &Given<'_>) -> Result<Parsed, FieldError> {
+    match user_id(given, ON_BEHALF_OF)? {
+        Some(member_id) => Ok(Parsed { options: ToolOptions::new(Options { member_id }), notes: Vec::new() }),
+        None if given.str(ON_BEHALF_OF).is_some() => Ok(Parsed {
+            options: ToolOptions::default(),
+            notes: vec![format!(
+                "{} was empty and was ignored: the integration's own Workable member is recorded as the uploader.",
+                REMOTE_FIELDS.name(ON_BEHALF_OF)
+            )],
+        }),
+        None => Ok(Parsed::default()),
+    }
+}
 
 const JOBS: Pager = Pager::new("Workable", "jobs");
 const CANDIDATES: Pager = Pager::new("Workable", "candidates");
@@ -132,7 +172,7 @@ impl Connector for Workable {
     }
 
     async fn add_attachment(&self, request: &UploadRequest<'_>) -> Result<UploadReceipt, ConnectorError> {
-        let member = request.options.workable_on_behalf_of_user_remote_id.as_deref().unwrap_or(&self.member_id);
+        let member = request.options.get::<Options>().map_or(self.member_id.as_str(), |o| o.member_id.as_str());
         let label = match request.kind {
             AttachmentType::Cv => "CV",
             AttachmentType::CoverLetter => "Cover letter",
