@@ -69,7 +69,7 @@ fn the_registry_the_emulators_and_the_suite_agree() {
     assert_eq!(registry, atsgate_emulators::TOOLS, "the connector registry and the emulators");
 }
 
-fn caps(tool: &str) -> &'static Capabilities {
+pub fn caps(tool: &str) -> &'static Capabilities {
     connectors::tool(tool).unwrap_or_else(|| panic!("{tool} is not in the connector registry")).capabilities
 }
 
@@ -78,7 +78,7 @@ fn sha256(bytes: &[u8]) -> String {
 }
 
 /// A content type the connector accepts (its first declared one, else PDF).
-fn accepted_content_type(caps: &Capabilities) -> &'static str {
+pub fn accepted_content_type(caps: &Capabilities) -> &'static str {
     match caps.accepted_mime_types {
         Some(list) if !list.contains(&"application/pdf") => list[0],
         _ => "application/pdf",

@@ -13,7 +13,7 @@ use atsgate::connectors::{
 };
 
 use crate::{
-    conformance::{sample_value, set_path},
+    conformance::{accepted_content_type, caps, sample_value, set_path},
     helpers::{assert_error, sample_body, Options, TestApp},
 };
 
@@ -34,24 +34,12 @@ macro_rules! remote_fields_cases {
 
 atsgate::for_each_tool!(remote_fields_cases);
 
-fn caps(tool: &str) -> &'static Capabilities {
-    connectors::tool(tool).unwrap().capabilities
-}
-
 fn own_fields(tool: &str) -> Option<&'static RemoteFields> {
     connectors::tool(tool).unwrap().remote_fields
 }
 
-/// The content type every tool accepts in these tests.
-fn content_type(caps: &Capabilities) -> &'static str {
-    match caps.accepted_mime_types {
-        Some(list) if !list.contains(&"application/pdf") => list[0],
-        _ => "application/pdf",
-    }
-}
-
 fn body(name: &str, caps: &Capabilities, remote_fields: Value) -> Value {
-    let mut body = sample_body("CV", name, b"remote fields", content_type(caps));
+    let mut body = sample_body("CV", name, b"remote fields", accepted_content_type(caps));
     body["remote_fields"] = remote_fields;
     body
 }
