@@ -9,7 +9,8 @@
 //! - [`auth`] and [`oauth`]: header key, Bearer, Basic, OAuth2 client credentials, SAML/JWT
 //!   bearer assertions, session logins, all issued credentials in one renewing cache.
 //! - [`paginate`]: offset/limit, page number, next cursor, `Link` header, OData `__next`, and
-//!   search-then-fetch, each walk with a page cap and a repeated-cursor guard.
+//!   search-then-fetch; a guard against a vendor repeating its cursor, and a page cap on walks
+//!   within one call (the sync engine sees every cursor of the walks it drives).
 //! - [`body`]: bodies that can be sent again without copying the file.
 //! - [`values`]: ids, names, file names, credentials.
 //! - [`prelude`]: what every connector's `mod.rs` imports.

@@ -1,10 +1,12 @@
-//! Walking vendor lists. A [`Pager`] guards one list: a page cap, and a clear error when the
-//! vendor hands back the cursor it was just given (which would read the same page forever).
+//! Walking vendor lists. A [`Pager`] guards one list: a clear error when the vendor hands back
+//! the cursor it was just given (which would read the same page forever), and a page cap.
 //!
-//! The sync asks a connector for one page at a time and passes back the `next` it got, so the
-//! pager wraps the vendor's own continuation in a cursor of its own, `"{page}~{vendor token}"`:
-//! that is how it knows the page number and the previous token without keeping state. Walks
-//! inside one call (a candidate's files) use [`Pager::all`], which remembers every token.
+//! The sync asks a connector for one page at a time and passes back the `next` it got. That
+//! `next` is the vendor's own continuation, unchanged, so whoever drives the walk sees every
+//! cursor as the vendor sent it (the sync engine remembers them all and stops on any repeat and
+//! at its own cap); [`Pager::page`] itself catches the vendor repeating the cursor it was just
+//! given. Walks inside one call (a candidate's files) use [`Pager::all`], which remembers every
+//! cursor and stops at the page cap.
 //!
 //! How each vendor style finds its next token: offset/limit ([`offset_next`]), page number
 //! ([`page_number_next`]), a next cursor or next URL in the body (read by the connector), the
@@ -29,15 +31,6 @@ pub struct Pager {
     pub max_pages: u32,
 }
 
-/// Where a page call resumes: which page (from 0) and the vendor's token for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resume {
-    pub page: u32,
-    pub token: Option<String>,
-}
-
-const SEPARATOR: char = '~';
-
 impl Pager {
     pub const fn new(vendor: &'static str, list: &'static str) -> Pager {
         Pager { vendor, list, max_pages: MAX_PAGES }
@@ -45,35 +38,6 @@ impl Pager {
 
     pub const fn max_pages(self, max_pages: u32) -> Pager {
         Pager { max_pages, ..self }
-    }
-
-    fn bad(&self, cursor: &str) -> ConnectorError {
-        PaginationError::BadCursor { vendor: self.vendor, list: self.list, cursor: cursor.chars().take(100).collect() }
-            .into()
-    }
-
-    /// Reads a cursor this pager made (`None`: the first page).
-    pub fn resume(&self, cursor: Option<&str>) -> Result<Resume, ConnectorError> {
-        let Some(cursor) = cursor else { return Ok(Resume { page: 0, token: None }) };
-        let (page, token) = cursor.split_once(SEPARATOR).ok_or_else(|| self.bad(cursor))?;
-        let page = page.parse().map_err(|_| self.bad(cursor))?;
-        Ok(Resume { page, token: Some(token.to_string()) })
-    }
-
-    /// The cursor for the page after `at`, given the vendor's next token. Fails when the vendor
-    /// repeats the token it was given, or the list runs past the page cap.
-    pub fn advance(&self, at: &Resume, next: Option<String>) -> Result<Option<String>, ConnectorError> {
-        let Some(next) = next else { return Ok(None) };
-        if at.token.as_deref() == Some(next.as_str()) {
-            return Err(self.repeated(&next));
-        }
-        let page = at.page + 1;
-        if page >= self.max_pages {
-            return Err(
-                PaginationError::PageCap { vendor: self.vendor, list: self.list, max_pages: self.max_pages }.into()
-            );
-        }
-        Ok(Some(format!("{page}{SEPARATOR}{next}")))
     }
 
     fn repeated(&self, token: &str) -> ConnectorError {
@@ -85,16 +49,20 @@ impl Pager {
         .into()
     }
 
-    /// One page for the sync: `fetch` gets the vendor token (`None` first) and answers the
-    /// page's items and the vendor's next token.
+    /// One page for the sync: `fetch` gets the cursor (`None` first) and answers the page's
+    /// items and the vendor's next cursor, which must differ from the one it was given.
     pub async fn page<T, F, Fut>(&self, cursor: Option<&str>, fetch: F) -> Result<Page<T>, ConnectorError>
     where
         F: FnOnce(Option<String>) -> Fut,
         Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), ConnectorError>>,
     {
-        let at = self.resume(cursor)?;
-        let (items, next) = fetch(at.token.clone()).await?;
-        Ok(Page { items, next: self.advance(&at, next)? })
+        let (items, next) = fetch(cursor.map(str::to_string)).await?;
+        if let Some(next) = &next {
+            if cursor == Some(next.as_str()) {
+                return Err(self.repeated(next));
+            }
+        }
+        Ok(Page { items, next })
     }
 
     /// Every page, within one call; any token seen before ends the walk with an error.
@@ -118,11 +86,18 @@ impl Pager {
         Err(PaginationError::PageCap { vendor: self.vendor, list: self.list, max_pages: self.max_pages }.into())
     }
 
-    /// An offset token as a number.
-    pub fn offset(&self, token: Option<&str>) -> Result<u64, ConnectorError> {
-        match token {
+    /// An offset cursor as a number.
+    pub fn offset(&self, cursor: Option<&str>) -> Result<u64, ConnectorError> {
+        match cursor {
             None => Ok(0),
-            Some(t) => t.parse().map_err(|_| self.bad(t)),
+            Some(c) => c.parse().map_err(|_| {
+                PaginationError::BadCursor {
+                    vendor: self.vendor,
+                    list: self.list,
+                    cursor: c.chars().take(100).collect(),
+                }
+                .into()
+            }),
         }
     }
 }
@@ -212,13 +187,14 @@ mod tests {
 
     const PAGER: Pager = Pager::new("Acme", "candidates");
 
-    /// Drives `page` the way the sync does: each `next` goes back in as the cursor.
+    /// Drives `page` the way the sync does, stopping (as the sync engine does) on a cursor it
+    /// has seen; answers the cursors it was handed.
     async fn sync_walk(
         pager: Pager,
         vendor_next: impl Fn(Option<&str>) -> Option<String>,
-    ) -> Result<usize, ConnectorError> {
+    ) -> Result<Vec<String>, ConnectorError> {
         let mut cursor: Option<String> = None;
-        let mut pages = 0;
+        let mut seen = Vec::new();
         loop {
             let page = pager
                 .page(cursor.as_deref(), |token| {
@@ -226,28 +202,31 @@ mod tests {
                     async move { Ok((vec![()], next)) }
                 })
                 .await?;
-            pages += 1;
             match page.next {
-                Some(next) => cursor = Some(next),
-                None => return Ok(pages),
+                Some(next) if seen.contains(&next) => return Ok(seen),
+                Some(next) => {
+                    seen.push(next.clone());
+                    cursor = Some(next);
+                }
+                None => return Ok(seen),
             }
         }
     }
 
     #[tokio::test]
     async fn a_list_ends_when_the_vendor_has_no_next() {
-        let pages = sync_walk(PAGER, |token| match token {
+        let cursors = sync_walk(PAGER, |token| match token {
             None => Some("b".into()),
             Some("b") => Some("c".into()),
             _ => None,
         })
         .await
         .unwrap();
-        assert_eq!(pages, 3);
+        assert_eq!(cursors, ["b", "c"], "the vendor's cursors, unchanged");
     }
 
     #[tokio::test]
-    async fn a_repeated_cursor_fails_with_a_clear_error() {
+    async fn the_vendor_repeating_its_cursor_fails_with_a_clear_error() {
         let err = sync_walk(PAGER, |_| Some("again".into())).await.unwrap_err();
         assert!(
             matches!(&err, ConnectorError::Pagination(PaginationError::RepeatedCursor { cursor, .. }) if cursor == "again"),
@@ -257,10 +236,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_cursor_cycle_stops_at_the_page_cap() {
-        let pager = PAGER.max_pages(10);
-        let err = sync_walk(pager, |token| Some(if token == Some("a") { "b" } else { "a" }.into())).await.unwrap_err();
-        assert!(matches!(err, ConnectorError::Pagination(PaginationError::PageCap { max_pages: 10, .. })), "{err}");
+    async fn a_longer_cycle_shows_as_a_repeated_cursor_to_the_driver() {
+        let cursors = sync_walk(PAGER, |token| Some(if token == Some("a") { "b" } else { "a" }.into())).await.unwrap();
+        assert_eq!(cursors, ["a", "b"], "the driver saw `a` come back and stopped");
     }
 
     #[tokio::test]
@@ -295,19 +273,13 @@ mod tests {
     }
 
     #[test]
-    fn cursors_carry_the_page_and_the_vendor_token() {
-        let next =
-            PAGER.advance(&Resume { page: 4, token: Some("x".into()) }, Some("https://h/p?c=a~b".into())).unwrap();
-        assert_eq!(next.as_deref(), Some("5~https://h/p?c=a~b"));
-        assert_eq!(PAGER.resume(next.as_deref()).unwrap(), Resume { page: 5, token: Some("https://h/p?c=a~b".into()) });
-        for bad in ["no-separator", "x~y"] {
-            assert!(matches!(
-                PAGER.resume(Some(bad)),
-                Err(ConnectorError::Pagination(PaginationError::BadCursor { .. }))
-            ));
-        }
-        assert!(PAGER.offset(Some("12a")).is_err());
+    fn offsets_must_be_numbers() {
+        assert!(matches!(
+            PAGER.offset(Some("12a")),
+            Err(ConnectorError::Pagination(PaginationError::BadCursor { .. }))
+        ));
         assert_eq!(PAGER.offset(Some("12")).unwrap(), 12);
+        assert_eq!(PAGER.offset(None).unwrap(), 0);
     }
 
     #[test]
