@@ -7,11 +7,16 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::Ashby;
-use crate::common::control::{ControlError, ReceivedFile, VendorControl};
+use crate::common::control::{ControlError, ReceivedFile, TokenExpiry, VendorControl};
 
 pub struct Control(pub Arc<Ashby>);
 
 impl VendorControl for Control {
+    /// Ashby authenticates with a static API key (HTTP Basic): nothing is issued, so nothing expires.
+    fn expire_tokens(&self) -> TokenExpiry {
+        TokenExpiry::StaticCredentials
+    }
+
     fn received_files(&self) -> Vec<ReceivedFile> {
         let store = self.0.read_store();
         store

@@ -16,6 +16,11 @@
 //!   "deleted_application_ids"}`, or 404.
 //! - `PATCH /_emulator/candidates/{id}`: a JSON object of fields; answers
 //!   the updated candidate in the vendor's shape, 404 or 422.
+//! - `POST /_emulator/expire-tokens`: every access token or session issued
+//!   so far stops working now, so a client must renew it; answers
+//!   `{"expired": N, "static_credentials": false}`, or
+//!   `{"expired": 0, "static_credentials": true}` for a vendor whose
+//!   credentials are static API keys (nothing is issued, nothing expires).
 //!
 //! Control errors are `{"message": ...}` with 404 or 422.
 
@@ -25,7 +30,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -63,6 +68,15 @@ pub enum ControlError {
     Invalid(String),
 }
 
+/// What `POST /_emulator/expire-tokens` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenExpiry {
+    /// This many issued tokens (or sessions) now count as expired.
+    Expired(usize),
+    /// The vendor authenticates with static credentials: nothing is issued, nothing expires.
+    StaticCredentials,
+}
+
 /// What a vendor emulator exposes to the control routes.
 pub trait VendorControl: Send + Sync + 'static {
     /// Every received file, in arrival order.
@@ -71,6 +85,9 @@ pub trait VendorControl: Send + Sync + 'static {
     fn delete_candidate(&self, id: &str) -> Result<Value, ControlError>;
     /// Updates candidate fields from a JSON object; returns the candidate.
     fn patch_candidate(&self, id: &str, patch: &Map<String, Value>) -> Result<Value, ControlError>;
+    /// Makes every issued access token or session expire now. No default: each vendor says
+    /// whether it issues tokens at all.
+    fn expire_tokens(&self) -> TokenExpiry;
 }
 
 #[derive(Clone)]
@@ -87,6 +104,7 @@ pub fn router(vendor: Arc<dyn VendorControl>, log: Arc<RequestLog>, faults: Arc<
         .route("/_emulator/requests", get(requests).delete(clear_requests))
         .route("/_emulator/faults", get(list_faults).post(add_faults))
         .route("/_emulator/candidates/{id}", delete(delete_candidate).patch(patch_candidate))
+        .route("/_emulator/expire-tokens", post(expire_tokens))
         .with_state(ControlState { vendor, log, faults })
 }
 
@@ -115,6 +133,14 @@ async fn add_faults(State(state): State<ControlState>, body: Bytes) -> Response 
         }
         Err(problem) => message(StatusCode::UNPROCESSABLE_ENTITY, &problem),
     }
+}
+
+async fn expire_tokens(State(state): State<ControlState>) -> Response {
+    let answer = match state.vendor.expire_tokens() {
+        TokenExpiry::Expired(count) => json!({ "expired": count, "static_credentials": false }),
+        TokenExpiry::StaticCredentials => json!({ "expired": 0, "static_credentials": true }),
+    };
+    json(StatusCode::OK, &answer)
 }
 
 async fn delete_candidate(State(state): State<ControlState>, Path(id): Path<String>) -> Response {

@@ -77,6 +77,14 @@ impl TokenStore {
         token
     }
 
+    /// Makes every issued token expire now (the `expire-tokens` control route); returns how many.
+    pub fn expire_all(&self) -> usize {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        let count = tokens.len();
+        tokens.clear();
+        count
+    }
+
     fn lookup(&self, token: &str) -> Option<Principal> {
         let tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         let issued = tokens.get(token)?;

@@ -11,12 +11,17 @@ use serde_json::{json, Map, Value};
 
 use super::model::Id;
 use super::Greenhouse;
-use crate::common::control::{ControlError, ReceivedFile, VendorControl};
+use crate::common::control::{ControlError, ReceivedFile, TokenExpiry, VendorControl};
 
 /// Adapter owning a handle on the emulator state.
 pub struct Control(pub Arc<Greenhouse>);
 
 impl VendorControl for Control {
+    /// Every OAuth access token issued so far stops working; the next call with one gets 401.
+    fn expire_tokens(&self) -> TokenExpiry {
+        TokenExpiry::Expired(self.0.tokens.expire_all())
+    }
+
     fn received_files(&self) -> Vec<ReceivedFile> {
         let store = self.0.read_store();
         store

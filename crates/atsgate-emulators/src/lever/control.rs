@@ -7,11 +7,16 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::Lever;
-use crate::common::control::{ControlError, ReceivedFile, VendorControl};
+use crate::common::control::{ControlError, ReceivedFile, TokenExpiry, VendorControl};
 
 pub struct Control(pub Arc<Lever>);
 
 impl VendorControl for Control {
+    /// Lever authenticates with a static API key (HTTP Basic): nothing is issued, so nothing expires.
+    fn expire_tokens(&self) -> TokenExpiry {
+        TokenExpiry::StaticCredentials
+    }
+
     fn received_files(&self) -> Vec<ReceivedFile> {
         let store = self.0.read();
         let id_of = |seq: u64, kind: u64| super::store::uuid(kind, seq, store.seed);

@@ -9,11 +9,16 @@ use serde_json::{json, Map, Value};
 
 use super::model::Owner;
 use super::Oracle;
-use crate::common::control::{ControlError, ReceivedFile, VendorControl};
+use crate::common::control::{ControlError, ReceivedFile, TokenExpiry, VendorControl};
 
 pub struct Control(pub Arc<Oracle>);
 
 impl VendorControl for Control {
+    /// Oracle Recruiting Cloud is called with HTTP Basic user credentials: nothing is issued, so nothing expires.
+    fn expire_tokens(&self) -> TokenExpiry {
+        TokenExpiry::StaticCredentials
+    }
+
     fn received_files(&self) -> Vec<ReceivedFile> {
         self.0
             .read()

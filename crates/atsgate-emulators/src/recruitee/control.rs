@@ -8,11 +8,16 @@ use serde_json::{json, Map, Value};
 
 use super::store::{Id, Store};
 use super::Recruitee;
-use crate::common::control::{ControlError, ReceivedFile, VendorControl};
+use crate::common::control::{ControlError, ReceivedFile, TokenExpiry, VendorControl};
 
 pub struct Control(pub Arc<Recruitee>);
 
 impl VendorControl for Control {
+    /// Recruitee authenticates with a static personal API token: nothing is issued, so nothing expires.
+    fn expire_tokens(&self) -> TokenExpiry {
+        TokenExpiry::StaticCredentials
+    }
+
     fn received_files(&self) -> Vec<ReceivedFile> {
         let store = self.0.read_store();
         store

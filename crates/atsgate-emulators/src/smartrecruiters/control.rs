@@ -8,11 +8,16 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::SmartRecruiters;
-use crate::common::control::{ControlError, ReceivedFile, VendorControl};
+use crate::common::control::{ControlError, ReceivedFile, TokenExpiry, VendorControl};
 
 pub struct Control(pub Arc<SmartRecruiters>);
 
 impl VendorControl for Control {
+    /// SmartRecruiters authenticates with a static `X-SmartToken` API key: nothing is issued, so nothing expires.
+    fn expire_tokens(&self) -> TokenExpiry {
+        TokenExpiry::StaticCredentials
+    }
+
     fn received_files(&self) -> Vec<ReceivedFile> {
         self.0
             .read()

@@ -10,11 +10,16 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::Teamtailor;
-use crate::common::control::{ControlError, ReceivedFile, VendorControl};
+use crate::common::control::{ControlError, ReceivedFile, TokenExpiry, VendorControl};
 
 pub struct Control(pub Arc<Teamtailor>);
 
 impl VendorControl for Control {
+    /// Teamtailor authenticates with a static API key: nothing is issued, so nothing expires.
+    fn expire_tokens(&self) -> TokenExpiry {
+        TokenExpiry::StaticCredentials
+    }
+
     fn received_files(&self) -> Vec<ReceivedFile> {
         self.0
             .read_store()

@@ -8,11 +8,16 @@ use serde_json::{json, Map, Value};
 
 use super::store::hex_id;
 use super::Workable;
-use crate::common::control::{ControlError, ReceivedFile, VendorControl};
+use crate::common::control::{ControlError, ReceivedFile, TokenExpiry, VendorControl};
 
 pub struct Control(pub Arc<Workable>);
 
 impl VendorControl for Control {
+    /// Workable is called with a static account access token: nothing is issued, so nothing expires.
+    fn expire_tokens(&self) -> TokenExpiry {
+        TokenExpiry::StaticCredentials
+    }
+
     fn received_files(&self) -> Vec<ReceivedFile> {
         let store = self.0.read();
         store

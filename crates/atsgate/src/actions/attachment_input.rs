@@ -6,28 +6,30 @@ use std::borrow::Cow;
 
 use bytes::Bytes;
 use serde::Deserialize;
+use serde_json::Value;
 
+pub use crate::connectors::Endpoint;
 use crate::{
-    connectors::{AttachmentType, FileContent, VendorOptions},
+    connectors::{
+        self,
+        remote_fields::{Given, JsonType, RemoteField, RemoteFields},
+        AttachmentType, FileContent, ToolOptions,
+    },
     error::{Error, Result},
 };
 
+use super::Warning;
+
 /// Longest accepted file name, in characters.
 pub const MAX_NAME_CHARS: usize = 255;
-
-/// Which endpoint the body came to; remote_fields differ (spec §1 "remote_fields").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    Application,
-    Candidate,
-}
 
 #[derive(Deserialize)]
 struct Body<'a> {
     #[serde(borrow)]
     attachment: AttachmentDto<'a>,
+    /// Kept as given: what it means depends on the integration's tool (see `remote_options`).
     #[serde(default)]
-    remote_fields: Option<RemoteFieldsDto>,
+    remote_fields: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -48,67 +50,6 @@ struct AttachmentDto<'a> {
 #[derive(Deserialize)]
 struct Base64Text<'a>(#[serde(borrow)] Cow<'a, str>);
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RemoteFieldsDto {
-    #[serde(default)]
-    greenhouse: Option<GreenhouseFields>,
-    #[serde(default)]
-    workable: Option<WorkableFields>,
-    #[serde(default)]
-    oracle: Option<OracleFields>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GreenhouseFields {
-    #[serde(default)]
-    post_headers: Option<GreenhousePostHeaders>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GreenhousePostHeaders {
-    #[serde(rename = "On-Behalf-Of", default)]
-    on_behalf_of: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WorkableFields {
-    #[serde(default)]
-    on_behalf_of_user_remote_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OracleFields {
-    #[serde(default)]
-    override_document_category: Option<OracleCategory>,
-    #[serde(default)]
-    multi_post_to_all_current_applications: Option<bool>,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-#[allow(clippy::upper_case_acronyms, non_camel_case_types)]
-enum OracleCategory {
-    IRC_CANDIDATE_RESUME,
-    IRC_CANDIDATE_COVERLETTER,
-    MISC,
-    IRC_INTERNAL,
-}
-
-impl OracleCategory {
-    fn as_str(self) -> &'static str {
-        match self {
-            OracleCategory::IRC_CANDIDATE_RESUME => "IRC_CANDIDATE_RESUME",
-            OracleCategory::IRC_CANDIDATE_COVERLETTER => "IRC_CANDIDATE_COVERLETTER",
-            OracleCategory::MISC => "MISC",
-            OracleCategory::IRC_INTERNAL => "IRC_INTERNAL",
-        }
-    }
-}
-
 /// Where the bytes come from.
 #[derive(Debug)]
 pub enum FileSource {
@@ -123,10 +64,21 @@ pub struct AttachmentInput {
     pub kind: AttachmentType,
     pub content_type: Option<String>,
     pub source: FileSource,
-    pub options: VendorOptions,
+    /// The endpoint the body came to.
+    pub endpoint: Endpoint,
+    /// `remote_fields` as given; [`AttachmentInput::remote_options`] reads it.
+    pub remote_fields: Option<Value>,
 }
 
-/// Parses and validates; `max_bytes` is the decoded size limit (413 beyond).
+impl AttachmentInput {
+    /// `remote_fields` read for an integration of `tool` (see [`remote_options`]).
+    pub fn remote_options(&self, tool: &str) -> Result<RemoteOptions> {
+        remote_options(self.remote_fields.as_ref(), self.endpoint, tool)
+    }
+}
+
+/// Parses and validates; `max_bytes` is the decoded size limit (413 beyond). `remote_fields`
+/// depend on the integration's tool, so they are checked by [`AttachmentInput::remote_options`].
 pub fn parse(body: &Bytes, endpoint: Endpoint, max_bytes: u64) -> Result<AttachmentInput> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let parsed: Body<'_> = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
@@ -166,8 +118,14 @@ pub fn parse(body: &Bytes, endpoint: Endpoint, max_bytes: u64) -> Result<Attachm
             FileSource::Url(url)
         }
     };
-    let options = remote_options(parsed.remote_fields.unwrap_or_default(), endpoint)?;
-    Ok(AttachmentInput { name: a.name, kind: a.kind, content_type, source, options })
+    Ok(AttachmentInput {
+        name: a.name,
+        kind: a.kind,
+        content_type,
+        source,
+        endpoint,
+        remote_fields: parsed.remote_fields,
+    })
 }
 
 fn validate_name(name: &str) -> Result<()> {
@@ -245,32 +203,106 @@ fn normalize_base64(raw: &[u8], max_bytes: u64) -> Result<FileContent> {
     Ok(FileContent::Base64 { encoded: Bytes::from(canonical), decoded_len })
 }
 
-fn remote_options(fields: RemoteFieldsDto, endpoint: Endpoint) -> Result<VendorOptions> {
-    let mut options = VendorOptions::default();
-    if let Some(oracle) = fields.oracle {
-        if endpoint == Endpoint::Candidate {
-            return Err(Error::input(
-                "remote_fields.oracle is only accepted by the application endpoint, not the candidate endpoint",
-            ));
+/// The integration's own tool's options from `remote_fields`, and warnings for what was ignored.
+#[derive(Debug, Default)]
+pub struct RemoteOptions {
+    pub options: ToolOptions,
+    pub warnings: Vec<Warning>,
+}
+
+/// Reads `remote_fields` for an integration of `tool`. Kombo's schema leaves every level open,
+/// so keys for other tools, keys a tool does not take and fields of the other endpoint are
+/// ignored with a warning saying why; the tool's own fields must have their declared type, and
+/// a value the tool cannot use is a 400 naming the field. `null` means "not given" everywhere.
+pub fn remote_options(fields: Option<&Value>, endpoint: Endpoint, tool: &str) -> Result<RemoteOptions> {
+    let mut found = RemoteOptions::default();
+    let fields = match fields {
+        None | Some(Value::Null) => return Ok(found),
+        Some(Value::Object(fields)) => fields,
+        Some(_) => return Err(Error::input("remote_fields must be an object")),
+    };
+    for (key, value) in fields {
+        if value.is_null() {
+            continue;
         }
-        options.oracle_override_document_category = oracle.override_document_category.map(|c| c.as_str().to_string());
-        options.oracle_multi_post_to_all_current_applications = oracle.multi_post_to_all_current_applications;
-    }
-    if let Some(user) = fields.greenhouse.and_then(|g| g.post_headers).and_then(|h| h.on_behalf_of) {
-        if user.trim().is_empty() || user.chars().any(char::is_control) {
-            return Err(Error::input(
-                "remote_fields.greenhouse.post_headers.On-Behalf-Of must be a Greenhouse user id",
-            ));
+        let ignored = |why: String| Warning::new(format!("remote_fields.{key} was ignored: {why}."));
+        match connectors::remote_fields_owner(key) {
+            None => found.warnings.push(ignored(format!("no supported ATS takes remote fields under \"{key}\""))),
+            Some((owner, _)) if owner.capabilities.tool != tool => {
+                let this = connectors::tool(tool).map_or(tool, |entry| entry.capabilities.label);
+                found.warnings.push(ignored(format!(
+                    "it applies to {} integrations, and this integration is {this}",
+                    owner.capabilities.label
+                )));
+            }
+            Some((owner, declared)) => {
+                let mut given = Given { fields: declared, values: Vec::new() };
+                walk(value, &[], declared, owner.capabilities.label, endpoint, &mut given, &mut found.warnings)?;
+                let parsed = (declared.parse)(&given).map_err(|e| Error::input(e.to_string()))?;
+                found.options = parsed.options;
+                found.warnings.extend(parsed.notes.into_iter().map(Warning::new));
+            }
         }
-        options.greenhouse_on_behalf_of = Some(user);
     }
-    if let Some(user) = fields.workable.and_then(|w| w.on_behalf_of_user_remote_id) {
-        if user.trim().is_empty() {
-            return Err(Error::input("remote_fields.workable.on_behalf_of_user_remote_id must not be empty"));
+    Ok(found)
+}
+
+/// Checks one object of a tool's `remote_fields` against its declarations, collecting the values
+/// of declared fields into `given`.
+fn walk<'v>(
+    value: &'v Value,
+    at: &[&'static str],
+    declared: &'static RemoteFields,
+    label: &str,
+    endpoint: Endpoint,
+    given: &mut Given<'v>,
+    warnings: &mut Vec<Warning>,
+) -> Result<()> {
+    let Value::Object(object) = value else {
+        return Err(Error::input(format!("{} must be an object", declared.name(at))));
+    };
+    for (key, value) in object {
+        if value.is_null() {
+            continue;
         }
-        options.workable_on_behalf_of_user_remote_id = Some(user);
+        let inside = |field: &RemoteField| field.path.len() > at.len() && field.path[..at.len()] == *at;
+        let Some(field) = declared.fields.iter().filter(|f| inside(f)).find(|f| f.path[at.len()] == key.as_str())
+        else {
+            let mut path = at.to_vec();
+            path.push(key);
+            let name = declared.name(&path);
+            warnings.push(Warning::new(format!("{name} was ignored: {label} takes no such field.")));
+            continue;
+        };
+        let path = &field.path[..=at.len()];
+        if path.len() < field.path.len() {
+            walk(value, path, declared, label, endpoint, given, warnings)?;
+        } else if !field.endpoints.accepts(endpoint) {
+            let name = declared.name(path);
+            warnings.push(Warning::new(format!("{name} was ignored: it applies to the application endpoint only.")));
+        } else {
+            check_type(value, field, declared)?;
+            given.values.push((field, value));
+        }
     }
-    Ok(options)
+    Ok(())
+}
+
+fn check_type(value: &Value, field: &RemoteField, declared: &RemoteFields) -> Result<()> {
+    let fits = match field.json_type {
+        JsonType::String => value.is_string(),
+        JsonType::Boolean => value.is_boolean(),
+        JsonType::Enum(allowed) => value.as_str().is_some_and(|v| allowed.contains(&v)),
+    };
+    if fits {
+        return Ok(());
+    }
+    let expected = match field.json_type {
+        JsonType::String => "a string".to_string(),
+        JsonType::Boolean => "true or false".to_string(),
+        JsonType::Enum(allowed) => format!("one of {}", allowed.join(", ")),
+    };
+    Err(Error::input(format!("{} must be {expected}", declared.name(field.path))))
 }
 
 #[cfg(test)]
@@ -333,14 +365,6 @@ mod tests {
                 r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"SGk=","data_url":"https://x"}}"#,
                 "not both",
             ),
-            (
-                r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"SGk="},"remote_fields":{"lever":{}}}"#,
-                "lever",
-            ),
-            (
-                r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"SGk="},"remote_fields":{"oracle":{"override_document_category":"X"}}}"#,
-                "override_document_category",
-            ),
             (r#"{"attachment":"#, "not valid JSON"),
             (r#"{}"#, "attachment"),
         ];
@@ -359,10 +383,127 @@ mod tests {
         assert!(matches!(parse_str(&json), Err(Error::PayloadTooLarge { .. })));
     }
 
+    /// `remote_fields` of a body, read for `tool` at `endpoint`.
+    fn remote(json: &str, endpoint: Endpoint, tool: &str) -> Result<RemoteOptions> {
+        let body = format!(
+            r#"{{"attachment":{{"name":"a","type":"CV","content_type":"text/plain","data":"SGk="}},"remote_fields":{json}}}"#
+        );
+        parse(&Bytes::from(body), endpoint, 10)?.remote_options(tool)
+    }
+
+    fn warnings(options: &RemoteOptions) -> Vec<&str> {
+        options.warnings.iter().map(|w| w.message.as_str()).collect()
+    }
+
+    // Kombo's schema leaves remote_fields open: these were 400s before and are accepted now,
+    // each ignored part named in a warning.
     #[test]
-    fn oracle_fields_only_on_the_application_endpoint() {
-        let json = r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"SGk="},"remote_fields":{"oracle":{"multi_post_to_all_current_applications":true}}}"#;
-        assert!(parse(&Bytes::from_static(json.as_bytes()), Endpoint::Application, 10).is_ok());
-        assert!(parse(&Bytes::from_static(json.as_bytes()), Endpoint::Candidate, 10).is_err());
+    fn what_a_tool_does_not_take_is_ignored_with_a_warning() {
+        let open = remote(
+            r#"{"lever":{"x":1},"greenhouse":{"post_headers":{"On-Behalf-Of":""}},"oracle":{"override_document_category":"NOPE"}}"#,
+            Endpoint::Application,
+            "teamtailor",
+        )
+        .unwrap();
+        assert_eq!(format!("{:?}", open.options), "ToolOptions(none)", "nothing for Teamtailor");
+        assert_eq!(
+            warnings(&open),
+            [
+                "remote_fields.greenhouse was ignored: it applies to Greenhouse integrations, and this integration is Teamtailor.",
+                "remote_fields.lever was ignored: no supported ATS takes remote fields under \"lever\".",
+                "remote_fields.oracle was ignored: it applies to Oracle Recruiting Cloud integrations, and this integration is Teamtailor.",
+            ]
+        );
+        let unknown = remote(
+            r#"{"greenhouse":{"post_headers":{"On-Behalf-Of":"42","X-Other":"1"},"extra":true}}"#,
+            Endpoint::Candidate,
+            "greenhouse",
+        )
+        .unwrap();
+        assert_eq!(
+            warnings(&unknown),
+            [
+                "remote_fields.greenhouse.extra was ignored: Greenhouse takes no such field.",
+                "remote_fields.greenhouse.post_headers.X-Other was ignored: Greenhouse takes no such field.",
+            ]
+        );
+    }
+
+    #[test]
+    fn oracle_fields_apply_on_the_application_endpoint_only() {
+        let json = r#"{"oracle":{"override_document_category":"MISC","multi_post_to_all_current_applications":true}}"#;
+        let application = remote(json, Endpoint::Application, "oraclerecruiting").unwrap();
+        assert!(application.warnings.is_empty(), "{:?}", application.warnings);
+        let candidate = remote(json, Endpoint::Candidate, "oraclerecruiting").unwrap();
+        assert_eq!(candidate.warnings.len(), 2, "{:?}", candidate.warnings);
+        assert!(warnings(&candidate)
+            .iter()
+            .all(|w| w.ends_with("was ignored: it applies to the application endpoint only.")));
+        // On the candidate endpoint even a value Oracle could not use is only ignored.
+        let ignored =
+            remote(r#"{"oracle":{"override_document_category":"NOPE"}}"#, Endpoint::Candidate, "oraclerecruiting");
+        assert!(ignored.is_ok());
+    }
+
+    #[test]
+    fn the_tools_own_fields_must_be_usable() {
+        let cases = [
+            (
+                r#"{"greenhouse":{"post_headers":{"On-Behalf-Of":5}}}"#,
+                "greenhouse",
+                "remote_fields.greenhouse.post_headers.On-Behalf-Of must be a string",
+            ),
+            (
+                r#"{"greenhouse":{"post_headers":{"On-Behalf-Of":"jane"}}}"#,
+                "greenhouse",
+                "remote_fields.greenhouse.post_headers.On-Behalf-Of must be a Greenhouse user id",
+            ),
+            (
+                r#"{"greenhouse":{"post_headers":"x"}}"#,
+                "greenhouse",
+                "remote_fields.greenhouse.post_headers must be an object",
+            ),
+            (r#"{"greenhouse":[]}"#, "greenhouse", "remote_fields.greenhouse must be an object"),
+            (
+                r#"{"workable":{"on_behalf_of_user_remote_id":"a\u0000b"}}"#,
+                "workable",
+                "remote_fields.workable.on_behalf_of_user_remote_id must not contain control characters",
+            ),
+            (
+                r#"{"oracle":{"override_document_category":"NOPE"}}"#,
+                "oraclerecruiting",
+                "remote_fields.oracle.override_document_category must be one of IRC_CANDIDATE_RESUME",
+            ),
+            (
+                r#"{"oracle":{"multi_post_to_all_current_applications":"yes"}}"#,
+                "oraclerecruiting",
+                "remote_fields.oracle.multi_post_to_all_current_applications must be true or false",
+            ),
+            ("[]", "lever", "remote_fields must be an object"),
+        ];
+        for (json, tool, expected) in cases {
+            let err = remote(json, Endpoint::Application, tool).unwrap_err();
+            assert!(matches!(err, Error::InputInvalid(_)), "{json}: {err:?}");
+            assert!(err.to_string().starts_with(expected), "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_empty_acting_user_is_ignored_with_a_warning_and_null_is_not_given() {
+        let empty =
+            remote(r#"{"greenhouse":{"post_headers":{"On-Behalf-Of":"  "}}}"#, Endpoint::Application, "greenhouse")
+                .unwrap();
+        assert_eq!(empty.warnings.len(), 1);
+        assert!(warnings(&empty)[0].contains("was empty and was ignored"), "{:?}", empty.warnings);
+        let null = remote(
+            r#"{"greenhouse":{"post_headers":{"On-Behalf-Of":null}},"lever":null}"#,
+            Endpoint::Application,
+            "greenhouse",
+        )
+        .unwrap();
+        assert!(null.warnings.is_empty(), "{:?}", null.warnings);
+        let none =
+            parse_str(r#"{"attachment":{"name":"a","type":"CV","content_type":"text/plain","data":"SGk="}}"#).unwrap();
+        assert!(none.remote_options("greenhouse").unwrap().warnings.is_empty());
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::{
     app::App,
-    connectors::{AttachTarget, Capabilities, FileContent, UploadRequest},
+    connectors::{AttachTarget, Capabilities, FileContent, ToolOptions, UploadRequest},
     error::{Error, Result},
     store::{Integration, StoredApplication},
     upstream::download::DownloadError,
@@ -24,10 +24,11 @@ pub async fn add_to_application(
     input: AttachmentInput,
     journal: &dyn UploadJournal,
 ) -> Result<Vec<Warning>> {
+    let remote = input.remote_options(&integration.tool)?;
     let application = super::live_application(app, integration, application_id).await?;
     let connector = app.connector(integration).await?;
     let caps = connector.capabilities();
-    let mut warnings = Vec::new();
+    let mut warnings = remote.warnings;
     let target = if caps.attach_to_application {
         AttachTarget::Application {
             remote_id: application.remote_id.clone(),
@@ -48,7 +49,7 @@ pub async fn add_to_application(
     } else {
         return Err(not_available(caps));
     };
-    upload(app, &integration.id, connector.as_ref(), target, input, journal, &mut warnings).await?;
+    warnings.extend(upload(app, &integration.id, connector.as_ref(), target, input, &remote.options, journal).await?);
     Ok(warnings)
 }
 
@@ -60,10 +61,11 @@ pub async fn add_to_candidate(
     input: AttachmentInput,
     journal: &dyn UploadJournal,
 ) -> Result<Vec<Warning>> {
+    let remote = input.remote_options(&integration.tool)?;
     let candidate = super::live_candidate(app, integration, candidate_id).await?;
     let connector = app.connector(integration).await?;
     let caps = connector.capabilities();
-    let mut warnings = Vec::new();
+    let mut warnings = remote.warnings;
     let target = if caps.attach_to_candidate {
         AttachTarget::Candidate { remote_id: candidate.remote_id.clone() }
     } else if caps.attach_to_application {
@@ -82,7 +84,7 @@ pub async fn add_to_candidate(
     } else {
         return Err(not_available(caps));
     };
-    upload(app, &integration.id, connector.as_ref(), target, input, journal, &mut warnings).await?;
+    warnings.extend(upload(app, &integration.id, connector.as_ref(), target, input, &remote.options, journal).await?);
     Ok(warnings)
 }
 
@@ -96,10 +98,11 @@ async fn upload(
     connector: &dyn crate::connectors::Connector,
     target: AttachTarget,
     input: AttachmentInput,
+    options: &ToolOptions,
     journal: &dyn UploadJournal,
-    warnings: &mut Vec<Warning>,
-) -> Result<()> {
+) -> Result<Vec<Warning>> {
     let caps = connector.capabilities();
+    let mut warnings = Vec::new();
     if caps.vendor_type(input.kind).is_none() {
         return Err(Error::input(format!(
             "{} does not accept attachments of type {}",
@@ -164,8 +167,9 @@ async fn upload(
         kind: input.kind,
         content_type: &content_type,
         content: &content,
-        options: &input.options,
+        options,
     };
     let _serial = app.upload_locks.lock(integration_id, &request.target, request.file_name).await;
-    super::delivery::deliver(app, connector, &request, journal).await
+    super::delivery::deliver(app, connector, &request, journal).await?;
+    Ok(warnings)
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::{
     app::App,
-    connectors::{Connector, ConnectorError, RemoteAttachment, UploadRequest},
+    connectors::{Connector, ConnectorError, FailureKind, RemoteAttachment, UploadRequest},
     error::{Error, Result},
 };
 
@@ -46,19 +46,16 @@ pub async fn deliver(
         }
         None => {
             // A lost answer is worth another try here; a refusal is not (see below).
-            let listed = match checker.list(|err| matches!(err, ConnectorError::Ambiguous(_))).await {
+            let listed = match checker.list(ConnectorError::is_ambiguous).await {
+                Ok(files) => Some(files),
                 // The ATS is refusing calls now: nothing was sent, so say so and let the caller retry.
-                Err(err @ (ConnectorError::RateLimited { .. } | ConnectorError::Unavailable { .. })) => {
-                    return Err(err.into())
-                }
-                Err(ConnectorError::Unauthorized(message)) => return Err(ConnectorError::Unauthorized(message).into()),
+                Err(err) if refuses_calls(&err) => return Err(err.into()),
                 // Otherwise (e.g. credentials that may upload but not read) upload anyway: without
                 // a baseline a lost answer is only resolved when no file of that name exists.
                 Err(err) => {
-                    tracing::warn!(error = %err, "could not list the target's files before uploading");
+                    tracing::warn!(error = %err.detailed(), "could not list the target's files before uploading");
                     None
                 }
-                Ok(files) => Some(files),
             };
             Baseline::new(&request.target, request.file_name, listed.as_deref())
         }
@@ -68,7 +65,8 @@ pub async fn deliver(
     loop {
         match connector.add_attachment(request).await {
             Ok(_) => return Ok(()),
-            Err(ConnectorError::Ambiguous(message)) => {
+            Err(err) if err.is_ambiguous() => {
+                let message = err.detailed();
                 tracing::warn!(%message, "ambiguous upload failure; checking the ATS before retrying");
                 match checker.settled_verdict(&baseline).await? {
                     Verdict::Arrived => return Ok(()),
@@ -122,7 +120,7 @@ impl Checker<'_, '_> {
     async fn verdict(&self, baseline: &Baseline) -> Result<Verdict> {
         match self.list(transient).await {
             Ok(files) => Ok(judge(baseline, &files, self.request.content.len())),
-            Err(err) => Err(unknown(&format!("the ATS did not answer and could not be checked ({err})"))),
+            Err(err) => Err(unknown(&format!("the ATS did not answer and could not be checked ({})", err.detailed()))),
         }
     }
 
@@ -147,8 +145,14 @@ impl Checker<'_, '_> {
 
 /// Failures a moment later may not repeat (as opposed to bad credentials or a missing record).
 fn transient(err: &ConnectorError) -> bool {
-    matches!(
-        err,
-        ConnectorError::Ambiguous(_) | ConnectorError::Unavailable { .. } | ConnectorError::RateLimited { .. }
-    )
+    err.is_ambiguous()
+        || err.vendor_error().is_some_and(|e| matches!(e.kind, FailureKind::RateLimited | FailureKind::Unavailable))
+}
+
+/// The ATS is not taking calls from this integration now (rate limit, outage, credentials).
+fn refuses_calls(err: &ConnectorError) -> bool {
+    matches!(err, ConnectorError::Transport { .. })
+        || err.vendor_error().is_some_and(|e| {
+            matches!(e.kind, FailureKind::RateLimited | FailureKind::Unavailable | FailureKind::Unauthorized)
+        })
 }

@@ -1,6 +1,13 @@
-//! Connectors: one per ATS, behind one trait. Each declares its capabilities; the action layer
-//! decides fallbacks from them. Connectors speak their vendor's wire format through the shared
-//! `upstream` client and classify vendor failures into `ConnectorError`.
+//! Connectors: one per ATS, behind one trait. Each declares its capabilities (and the
+//! `remote_fields` it takes); the action layer decides fallbacks from them. Connectors speak
+//! their vendor's wire format through the kit's vendor client and classify vendor failures into
+//! `ConnectorError`.
+//!
+//! Layout: `kit/` is what every vendor needs (client, auth kinds and token cache, paginators,
+//! error dialects); each `<tool>/` has `mod.rs` (capabilities, registry entry, remote_fields
+//! declaration, the trait impl), `client.rs` (raw calls and the error dialect), `dto.rs` (vendor
+//! types) and `map.rs` (vendor ↔ unified). `error.rs` holds the typed errors and their one
+//! mapping to the domain error; `remote_fields.rs` the declarations' types.
 
 pub mod ashby;
 pub mod greenhouse;
@@ -11,14 +18,19 @@ pub mod smartrecruiters;
 pub mod teamtailor;
 pub mod workable;
 // (new connector modules above this line)
-mod link;
+pub mod error;
+pub mod kit;
+pub mod remote_fields;
 
-use std::{collections::BTreeMap, sync::Arc, time::Duration};
+pub use error::{ConnectorError, FailureKind, PaginationError, VendorError};
+pub use remote_fields::{Endpoint, RemoteFields, ToolOptions};
+
+use std::{collections::BTreeMap, sync::Arc};
 
 use async_trait::async_trait;
 use bytes::Bytes;
 
-use crate::{error::Error, upstream::Upstream};
+use crate::upstream::Upstream;
 
 /// Kombo's attachment types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -100,16 +112,6 @@ impl FileContent {
     }
 }
 
-/// Per-vendor options from `remote_fields`, already validated.
-#[derive(Debug, Clone, Default)]
-pub struct VendorOptions {
-    /// Greenhouse: the user recorded as the actor (`post_headers["On-Behalf-Of"]`).
-    pub greenhouse_on_behalf_of: Option<String>,
-    pub workable_on_behalf_of_user_remote_id: Option<String>,
-    pub oracle_override_document_category: Option<String>,
-    pub oracle_multi_post_to_all_current_applications: Option<bool>,
-}
-
 #[derive(Debug)]
 pub struct UploadRequest<'a> {
     pub target: AttachTarget,
@@ -117,7 +119,8 @@ pub struct UploadRequest<'a> {
     pub kind: AttachmentType,
     pub content_type: &'a str,
     pub content: &'a FileContent,
-    pub options: &'a VendorOptions,
+    /// The connector's own options parsed from `remote_fields` (see `remote_fields.rs`).
+    pub options: &'a ToolOptions,
 }
 
 #[derive(Debug, Clone)]
@@ -232,44 +235,10 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
-/// A vendor failure, classified. Messages may carry the vendor's own words; never secrets.
-#[derive(Debug, thiserror::Error)]
-pub enum ConnectorError {
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    PermissionMissing(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    RejectedInput(String),
-    #[error("rate limited")]
-    RateLimited { message: String, retry_after: Option<Duration> },
-    #[error("{message}")]
-    Unavailable { message: String, retry_after: Option<Duration> },
-    /// The call may or may not have taken effect (timeout, or the connection broke after the
-    /// request was sent). For uploads the action layer checks the ATS before trying again.
-    #[error("{0}")]
-    Ambiguous(String),
-    #[error("{0}")]
-    Unsupported(String),
-    #[error("{0}")]
-    Unexpected(String),
-}
-
-impl From<ConnectorError> for Error {
-    fn from(err: ConnectorError) -> Self {
-        match err {
-            ConnectorError::Unauthorized(m) => Error::RemoteAuthenticationInvalid(m),
-            ConnectorError::PermissionMissing(m) => Error::RemotePermissionMissing(m),
-            ConnectorError::NotFound(m) => Error::NotFound(m),
-            ConnectorError::RejectedInput(m) => Error::RemoteInputInvalid(m),
-            ConnectorError::RateLimited { message, retry_after } => Error::RemoteRateLimited { message, retry_after },
-            ConnectorError::Unavailable { message, retry_after } => Error::RemoteUnavailable { message, retry_after },
-            ConnectorError::Ambiguous(message) => Error::RemoteUnavailable { message, retry_after: None },
-            ConnectorError::Unsupported(m) => Error::ActionNotAvailable(m),
-            ConnectorError::Unexpected(m) => Error::RemoteUnknown(m),
-        }
+impl<T> Page<T> {
+    /// The same page with each item mapped.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), next: self.next }
     }
 }
 
@@ -287,134 +256,6 @@ pub trait Connector: Send + Sync {
     async fn download_attachment(&self, download_ref: &str) -> Result<FileStream, ConnectorError>;
 }
 
-/// Classifies a failed send: no connection means the ATS did nothing; anything later is ambiguous.
-pub fn send_failure(label: &str, err: crate::upstream::SendError) -> ConnectorError {
-    match err {
-        crate::upstream::SendError::Connect(_) => {
-            ConnectorError::Unavailable { message: format!("{label} is unreachable: {err}"), retry_after: None }
-        }
-        _ => ConnectorError::Ambiguous(format!("{label} did not answer: {err}")),
-    }
-}
-
-/// Maps a non-2xx status to an error kind the same way for every vendor; `label` names the
-/// vendor and `vendor_said` is its own words from the body. Connectors match their
-/// vendor-specific cases first and delegate the rest here, so the common mapping cannot drift.
-pub fn classify_http(
-    label: &str,
-    status: reqwest::StatusCode,
-    retry_after: Option<Duration>,
-    vendor_said: &str,
-) -> ConnectorError {
-    let said = vendor_said;
-    match status.as_u16() {
-        401 => ConnectorError::Unauthorized(format!("{label} rejected the integration's credentials ({said})")),
-        403 => ConnectorError::PermissionMissing(format!(
-            "The {label} credentials lack a permission this action needs ({label} said: {said})"
-        )),
-        404 => ConnectorError::NotFound(format!("{label} could not find the record: {said}")),
-        400 | 409 | 413 | 415 | 422 => ConnectorError::RejectedInput(format!("{label} rejected the request: {said}")),
-        429 => ConnectorError::RateLimited {
-            message: format!("{label}'s rate limit was exceeded; retry later"),
-            retry_after,
-        },
-        500..=599 => ConnectorError::Unavailable {
-            message: format!("{label} is unavailable (HTTP {})", status.as_u16()),
-            retry_after,
-        },
-        other => ConnectorError::Unexpected(format!("{label} answered HTTP {other}: {said}")),
-    }
-}
-
-/// Passes a 2xx response through; anything else has its body read and handed to the vendor's
-/// `classify` (status, wait hint from `wait_hint`, body text). The wait hint is a parameter
-/// because some vendors signal it with their own rate-limit headers.
-pub async fn check_with(
-    response: reqwest::Response,
-    wait_hint: fn(&reqwest::Response) -> Option<Duration>,
-    classify: fn(reqwest::StatusCode, Option<Duration>, &str) -> ConnectorError,
-) -> Result<reqwest::Response, ConnectorError> {
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let retry = wait_hint(&response);
-    let text = response.text().await.unwrap_or_default();
-    Err(classify(status, retry, &text))
-}
-
-/// A successful download as a `FileStream`, streaming the body rather than buffering it.
-pub fn file_stream(response: reqwest::Response) -> FileStream {
-    let content_type =
-        response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let content_length = response.content_length();
-    let body =
-        futures::StreamExt::boxed(futures::TryStreamExt::map_err(response.bytes_stream(), std::io::Error::other));
-    FileStream { content_type, content_length, body }
-}
-
-/// A required, non-empty credential; the error names the tool and the missing key.
-pub fn credential(credentials: &BTreeMap<String, String>, tool: &str, key: &str) -> anyhow::Result<String> {
-    credentials
-        .get(key)
-        .filter(|v| !v.is_empty())
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("{tool} integration needs the credential {key:?}"))
-}
-
-/// Vendor ids arrive as JSON numbers or strings; keep their text either way.
-pub fn id_text(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// The path segment form of a remote id (ids look URL-safe, but never trust that).
-pub fn segment(id: &str) -> String {
-    percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
-
-/// Raw file bytes for vendors that take multipart or fetch the file: base64 is decoded once here.
-pub fn raw_bytes(content: &FileContent) -> Result<Bytes, ConnectorError> {
-    match content {
-        FileContent::Raw(bytes) => Ok(bytes.clone()),
-        FileContent::Base64 { encoded, .. } => base64_simd::STANDARD
-            .decode_to_vec(encoded)
-            .map(Bytes::from)
-            .map_err(|_| ConnectorError::RejectedInput("the attachment data is not valid base64".into())),
-    }
-}
-
-/// A multipart file part; `Bytes` clones share the buffer, so each attempt streams the same memory.
-pub fn file_part(bytes: &Bytes, file_name: &str, content_type: &str) -> reqwest::multipart::Part {
-    let part = || {
-        reqwest::multipart::Part::stream_with_length(reqwest::Body::from(bytes.clone()), bytes.len() as u64)
-            .file_name(file_name.to_string())
-    };
-    // A content type reqwest cannot parse is still a valid upload, just without a declared type.
-    part().mime_str(content_type).unwrap_or_else(|_| part())
-}
-
-/// "Jane van Dyke" → ("Jane", "van Dyke"), for vendors that keep one name string and whose
-/// convention is a single first name.
-pub fn split_first_space(name: Option<String>) -> (Option<String>, Option<String>) {
-    let Some(name) = name else { return (None, None) };
-    match name.trim().split_once(' ') {
-        Some((first, last)) => (Some(first.to_string()), Some(last.trim().to_string())),
-        None => (Some(name.trim().to_string()), None),
-    }
-}
-
-/// The percent-decoded last path segment of a file URL, for vendors that name files only by URL.
-pub fn url_file_name(url: &str) -> Option<String> {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
-        .map(|segment| percent_encoding::percent_decode_str(&segment).decode_utf8_lossy().into_owned())
-        .filter(|name| !name.is_empty())
-}
-
 /// Everything a connector is built from: the integration's settings and decrypted credentials.
 pub struct ConnectorSettings {
     pub base_url: Option<String>,
@@ -429,24 +270,49 @@ pub struct ToolEntry {
     pub capabilities: &'static Capabilities,
     /// Credential names `integrations create` requires.
     pub required_credentials: &'static [&'static str],
+    /// The `remote_fields` this tool takes, if any.
+    pub remote_fields: Option<&'static RemoteFields>,
     pub build: fn(ConnectorSettings) -> anyhow::Result<Arc<dyn Connector>>,
 }
 
-/// Adding an ATS: its module above and a line here.
-pub static REGISTRY: &[ToolEntry] = &[
-    greenhouse::ENTRY,
-    smartrecruiters::ENTRY,
-    oraclerecruiting::ENTRY,
-    lever::ENTRY,
-    teamtailor::ENTRY,
-    ashby::ENTRY,
-    recruitee::ENTRY,
-    workable::ENTRY,
-    // (new connectors above this line)
-];
+/// The supported tools by module name, each module's `ENTRY` its registry line: the one list
+/// the registry and the conformance suite (`for_each_tool!(conformance)`) are made from.
+/// Adding an ATS: its module above and its name here.
+#[macro_export]
+macro_rules! for_each_tool {
+    ($callback:ident) => {
+        $callback!(
+            greenhouse,
+            smartrecruiters,
+            oraclerecruiting,
+            lever,
+            teamtailor,
+            ashby,
+            recruitee,
+            workable,
+            // (new tools above this line)
+        );
+    };
+}
+
+macro_rules! registry {
+    ($($tool:ident),* $(,)?) => {
+        /// Every supported ATS, in the order of [`for_each_tool!`].
+        pub static REGISTRY: &[ToolEntry] = &[$($tool::ENTRY),*];
+    };
+}
+
+for_each_tool!(registry);
 
 pub fn tool(id: &str) -> Option<&'static ToolEntry> {
     REGISTRY.iter().find(|entry| entry.capabilities.tool == id)
+}
+
+/// The tool whose remote fields live under `remote_fields.{key}`.
+pub fn remote_fields_owner(key: &str) -> Option<(&'static ToolEntry, &'static RemoteFields)> {
+    REGISTRY
+        .iter()
+        .find_map(|entry| entry.remote_fields.filter(|fields| fields.key == key).map(|fields| (entry, fields)))
 }
 
 /// The README's support matrix, generated from the declared capabilities so it cannot drift.

@@ -6,7 +6,13 @@ use axum::{
 };
 use serde::Serialize;
 use serde_json::value::RawValue;
-use utoipa::ToSchema;
+use utoipa::{
+    openapi::{
+        schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type},
+        Ref, RefOr,
+    },
+    PartialSchema, ToSchema,
+};
 
 use super::extract::{AppState, Scoped};
 use crate::{
@@ -15,6 +21,7 @@ use crate::{
         permissions,
     },
     error::Result,
+    model::{Application, Candidate},
 };
 
 #[derive(Serialize)]
@@ -30,32 +37,55 @@ pub struct PageResponse {
     pub data: PageData,
 }
 
-#[derive(ToSchema)]
-#[allow(dead_code)] // documentation-only shapes for the OpenAPI document
-pub struct ApplicationsPage {
-    next: Option<String>,
-    results: Vec<crate::model::Application>,
+/// `GET /v1/ats/applications`'s answer in the OpenAPI document (its `results` are
+/// pre-serialized, so the schema is written out here).
+pub struct ApplicationsResponse;
+
+/// `GET /v1/ats/candidates`'s answer in the OpenAPI document.
+pub struct CandidatesResponse;
+
+/// `{"status", "data": {"next", "results": [T]}}`.
+fn page_schema<T: ToSchema>() -> RefOr<Schema> {
+    let data = ObjectBuilder::new()
+        .property("next", ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null])))
+        .property("results", ArrayBuilder::new().items(Ref::from_schema_name(T::name())))
+        .required("results");
+    ObjectBuilder::new()
+        .property("status", ObjectBuilder::new().schema_type(Type::String))
+        .required("status")
+        .property("data", data)
+        .required("data")
+        .into()
 }
 
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct ApplicationsResponse {
-    status: String,
-    data: ApplicationsPage,
+/// The model a page holds, for the document's components.
+fn page_item<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+    schemas.push((T::name().into(), T::schema()));
+    T::schemas(schemas);
 }
 
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct CandidatesPage {
-    next: Option<String>,
-    results: Vec<crate::model::Candidate>,
+impl PartialSchema for ApplicationsResponse {
+    fn schema() -> RefOr<Schema> {
+        page_schema::<Application>()
+    }
 }
 
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct CandidatesResponse {
-    status: String,
-    data: CandidatesPage,
+impl ToSchema for ApplicationsResponse {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        page_item::<Application>(schemas);
+    }
+}
+
+impl PartialSchema for CandidatesResponse {
+    fn schema() -> RefOr<Schema> {
+        page_schema::<Candidate>()
+    }
+}
+
+impl ToSchema for CandidatesResponse {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        page_item::<Candidate>(schemas);
+    }
 }
 
 fn pairs(query: Option<String>) -> Vec<(String, String)> {

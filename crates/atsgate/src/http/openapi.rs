@@ -1,86 +1,128 @@
-//! `GET /v1/openapi.json`, generated from the handlers' annotations and the model types.
+//! `GET /v1/openapi.json`, generated from the handlers' annotations, the model types and the
+//! connectors' declarations (the request bodies' `remote_fields`).
 
 use axum::Json;
-use serde::Deserialize;
 use utoipa::{
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
-    Modify, OpenApi, ToSchema,
+    openapi::{
+        schema::{ObjectBuilder, Schema, SchemaFormat, SchemaType, Type},
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+        RefOr,
+    },
+    Modify, OpenApi, PartialSchema, ToSchema,
 };
 
-/// The attachment object of the request body (documentation shape; parsing is in `actions`).
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct AttachmentObject {
-    /// File name shown in the ATS, with an extension (e.g. "Resume.pdf").
-    name: String,
-    /// `CV`, `COVER_LETTER` or `OTHER`.
-    #[serde(rename = "type")]
-    #[schema(pattern = "^(CV|COVER_LETTER|OTHER)$")]
-    kind: String,
-    /// Required with `data`; taken from the download's `Content-Type` with `data_url`.
-    #[schema(pattern = r"^[\w.+-]+/[\w.+-]+$")]
-    content_type: Option<String>,
-    /// Public http(s) URL downloaded at once. Either this or `data`.
-    #[schema(format = "uri")]
-    data_url: Option<String>,
-    /// Standard base64 file contents. Either this or `data_url`.
-    data: Option<String>,
+use crate::connectors::{
+    self,
+    remote_fields::{JsonType, RemoteField},
+    AttachmentType, Endpoint,
+};
+
+/// The body of `POST /v1/ats/applications/{id}/attachments`: parsed by `actions`, described
+/// here from the same sources (Kombo's attachment types, the connectors' remote fields).
+pub struct AttachmentRequest;
+
+/// The body of `POST /v1/ats/candidates/{id}/attachments`.
+pub struct CandidateAttachmentRequest;
+
+impl PartialSchema for AttachmentRequest {
+    fn schema() -> RefOr<Schema> {
+        request_schema(Endpoint::Application)
+    }
 }
 
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct GreenhousePostHeaders {
-    #[serde(rename = "On-Behalf-Of")]
-    on_behalf_of: Option<String>,
+impl ToSchema for AttachmentRequest {}
+
+impl PartialSchema for CandidateAttachmentRequest {
+    fn schema() -> RefOr<Schema> {
+        request_schema(Endpoint::Candidate)
+    }
 }
 
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct GreenhouseRemoteFields {
-    post_headers: Option<GreenhousePostHeaders>,
+impl ToSchema for CandidateAttachmentRequest {}
+
+fn string() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
 }
 
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct WorkableRemoteFields {
-    on_behalf_of_user_remote_id: Option<String>,
+fn attachment_object() -> ObjectBuilder {
+    let kinds: Vec<&str> = AttachmentType::ALL.iter().map(|k| k.as_str()).collect();
+    ObjectBuilder::new()
+        .property(
+            "name",
+            string().description(Some("File name shown in the ATS, with an extension (e.g. \"Resume.pdf\").")),
+        )
+        .required("name")
+        .property("type", string().enum_values(Some(kinds)))
+        .required("type")
+        .property(
+            "content_type",
+            string()
+                .pattern(Some(r"^[\w.+-]+/[\w.+-]+$"))
+                .description(Some("Required with `data`; taken from the download's `Content-Type` with `data_url`.")),
+        )
+        .property(
+            "data_url",
+            string()
+                .format(Some(SchemaFormat::Custom("uri".into())))
+                .description(Some("Public http(s) URL downloaded at once. Either this or `data`.")),
+        )
+        .property("data", string().description(Some("Standard base64 file contents. Either this or `data_url`.")))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct OracleRemoteFields {
-    #[schema(pattern = "^(IRC_CANDIDATE_RESUME|IRC_CANDIDATE_COVERLETTER|MISC|IRC_INTERNAL)$")]
-    override_document_category: Option<String>,
-    multi_post_to_all_current_applications: Option<bool>,
+fn request_schema(endpoint: Endpoint) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .property("attachment", attachment_object())
+        .required("attachment")
+        .property("remote_fields", remote_fields_schema(endpoint))
+        .into()
 }
 
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct ApplicationRemoteFields {
-    oracle: Option<OracleRemoteFields>,
-    greenhouse: Option<GreenhouseRemoteFields>,
-    workable: Option<WorkableRemoteFields>,
+/// Every tool's declared remote fields for `endpoint`. Left open as in Kombo's schema: keys
+/// for other tools, unknown keys and the other endpoint's fields are ignored with a warning.
+fn remote_fields_schema(endpoint: Endpoint) -> ObjectBuilder {
+    let mut schema =
+        ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Object, Type::Null])).description(Some(
+            "Per-ATS options, each under its ATS's key. Only the integration's own ATS's fields are used (and \
+         checked); anything else is ignored and named in `warnings`.",
+        ));
+    for entry in connectors::REGISTRY {
+        let Some(declared) = entry.remote_fields else { continue };
+        let fields: Vec<&RemoteField> = declared.fields.iter().filter(|f| f.endpoints.accepts(endpoint)).collect();
+        if !fields.is_empty() {
+            let tool =
+                nested(&fields, 0).description(Some(format!("Used on {} integrations.", entry.capabilities.label)));
+            schema = schema.property(declared.key, tool);
+        }
+    }
+    schema
 }
 
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct CandidateRemoteFields {
-    greenhouse: Option<GreenhouseRemoteFields>,
-    workable: Option<WorkableRemoteFields>,
+/// The object holding `fields` below `depth` keys of their paths.
+fn nested(fields: &[&RemoteField], depth: usize) -> ObjectBuilder {
+    let mut object = ObjectBuilder::new();
+    let mut keys: Vec<&str> = fields.iter().map(|f| f.path[depth]).collect();
+    keys.dedup();
+    for key in keys {
+        let below: Vec<&RemoteField> = fields.iter().copied().filter(|f| f.path[depth] == key).collect();
+        object = match below.as_slice() {
+            [leaf] if leaf.path.len() == depth + 1 => object.property(key, leaf_schema(leaf)),
+            _ => object.property(key, nested(&below, depth + 1)),
+        };
+    }
+    object
 }
 
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct AttachmentRequest {
-    attachment: AttachmentObject,
-    remote_fields: Option<ApplicationRemoteFields>,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code)]
-pub struct CandidateAttachmentRequest {
-    attachment: AttachmentObject,
-    remote_fields: Option<CandidateRemoteFields>,
+fn leaf_schema(field: &RemoteField) -> ObjectBuilder {
+    let kind = match field.json_type {
+        JsonType::String | JsonType::Enum(_) => Type::String,
+        JsonType::Boolean => Type::Boolean,
+    };
+    let schema_type = if field.nullable { SchemaType::from_iter([kind, Type::Null]) } else { SchemaType::new(kind) };
+    let schema = ObjectBuilder::new().schema_type(schema_type).description(Some(field.description));
+    match field.json_type {
+        JsonType::Enum(values) => schema.enum_values(Some(values.iter().copied())),
+        _ => schema,
+    }
 }
 
 struct BearerAuth;

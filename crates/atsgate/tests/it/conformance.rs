@@ -1,18 +1,26 @@
 //! The connector conformance suite, written once and run against every connector's emulator:
 //! every type through both endpoints arriving byte for byte with the right vendor type, the
 //! fallback warning exactly where the capabilities say, restrictions enforced without upstream
-//! calls, remote fields reaching the vendor, vendor errors mapped, pagination over several pages.
+//! calls, remote fields reaching the vendor, vendor errors mapped, an expired token renewed once,
+//! pagination over several pages. The tool list is the gateway's own (`for_each_tool!`), and a
+//! test holds it equal to the registry and to the emulators' list.
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use atsgate::connectors::{self, AttachmentType, Capabilities};
+use atsgate::connectors::{
+    self,
+    remote_fields::{JsonType, Meaning, RemoteField},
+    AttachmentType, Capabilities,
+};
 
 use crate::helpers::{assert_error, create_integration, read, sample_body, Options, TestApp};
 
-/// Adding an ATS: add its tool id here (and its connector + emulator).
 macro_rules! conformance {
-    ($($tool:ident),* $(,)?) => {$(
+    ($($tool:ident),* $(,)?) => {
+        /// The tools the suite runs against.
+        const TOOLS: &[&str] = &[$(stringify!($tool)),*];
+        $(
         mod $tool {
             #[tokio::test]
             async fn every_type_arrives_through_both_endpoints() {
@@ -42,23 +50,26 @@ macro_rules! conformance {
             async fn sync_pages_through_everything_with_stable_ids() {
                 super::sync_pages_through_everything_with_stable_ids(stringify!($tool)).await;
             }
+            #[tokio::test]
+            async fn an_expired_token_is_renewed_once() {
+                super::an_expired_token_is_renewed_once(stringify!($tool)).await;
+            }
         }
     )*};
 }
 
-conformance!(
-    greenhouse,
-    smartrecruiters,
-    oraclerecruiting,
-    lever,
-    teamtailor,
-    ashby,
-    recruitee,
-    workable,
-    // (new tools above this line)
-);
+atsgate::for_each_tool!(conformance);
 
-fn caps(tool: &str) -> &'static Capabilities {
+/// The gateway's registry, the emulators' list and this suite's list name the same tools, in
+/// the same order (the suite also relies on each tool's id being its module's name).
+#[test]
+fn the_registry_the_emulators_and_the_suite_agree() {
+    let registry: Vec<&str> = connectors::REGISTRY.iter().map(|entry| entry.capabilities.tool).collect();
+    assert_eq!(registry, TOOLS, "the connector registry and the conformance suite");
+    assert_eq!(registry, atsgate_emulators::TOOLS, "the connector registry and the emulators");
+}
+
+pub fn caps(tool: &str) -> &'static Capabilities {
     connectors::tool(tool).unwrap_or_else(|| panic!("{tool} is not in the connector registry")).capabilities
 }
 
@@ -67,7 +78,7 @@ fn sha256(bytes: &[u8]) -> String {
 }
 
 /// A content type the connector accepts (its first declared one, else PDF).
-fn accepted_content_type(caps: &Capabilities) -> &'static str {
+pub fn accepted_content_type(caps: &Capabilities) -> &'static str {
     match caps.accepted_mime_types {
         Some(list) if !list.contains(&"application/pdf") => list[0],
         _ => "application/pdf",
@@ -200,26 +211,76 @@ async fn restrictions_are_enforced_before_the_ats(tool: &'static str) {
     assert_eq!(app.upstream_request_count().await, before, "{tool}: nothing reached the ATS");
 }
 
+/// A value a tool would accept for `field`: the emulator's other user for an acting user, a
+/// category other than the one a CV maps to, `false`, or text.
+pub fn sample_value(field: &RemoteField, actor: &str, caps: &Capabilities) -> Value {
+    match (field.meaning, field.json_type) {
+        (Meaning::ActingUser, _) => json!(actor),
+        (_, JsonType::Enum(values)) => {
+            let unmapped = values.iter().find(|v| Some(**v) != caps.vendor_type(AttachmentType::Cv));
+            json!(unmapped.unwrap_or(&values[0]))
+        }
+        (_, JsonType::Boolean) => json!(false),
+        (_, JsonType::String) => json!("x"),
+    }
+}
+
+/// Sets `value` at `path` below `object`, creating the objects on the way.
+pub fn set_path(object: &mut Value, path: &[&str], value: Value) {
+    let (last, parents) = path.split_last().expect("a path has at least one key");
+    let mut at = object;
+    for key in parents {
+        at = at.as_object_mut().unwrap().entry(*key).or_insert_with(|| json!({}));
+    }
+    at.as_object_mut().unwrap().insert(last.to_string(), value);
+}
+
 async fn remote_fields_reach_the_vendor(tool: &'static str) {
     let app = spawn(tool).await;
     let caps = caps(tool);
     let id = app.first_application().await["id"].as_str().unwrap().to_string();
-    // Vendors without acting users still get (and must ignore) the other vendors' fields.
     let actor = app.emulator.other_user_ids.first().cloned().unwrap_or_else(|| "4080002".into());
+    // Every tool's declared fields, as a caller would send them for that tool: this tool must use
+    // its own and ignore (with a warning) the others'.
+    let mut fields = json!({});
+    let mut others = Vec::new();
+    for entry in connectors::REGISTRY {
+        let Some(declared) = entry.remote_fields else { continue };
+        for field in declared.fields {
+            let mut path = vec![declared.key];
+            path.extend_from_slice(field.path);
+            set_path(&mut fields, &path, sample_value(field, &actor, caps));
+        }
+        if entry.capabilities.tool != tool {
+            others.push(declared.key);
+        }
+    }
     let mut body = sample_body("CV", "fields.pdf", b"remote fields", accepted_content_type(caps));
-    body["remote_fields"] = json!({
-        "greenhouse": {"post_headers": {"On-Behalf-Of": actor}},
-        "workable": {"on_behalf_of_user_remote_id": actor},
-        "oracle": {"override_document_category": "MISC", "multi_post_to_all_current_applications": false},
-    });
+    body["remote_fields"] = fields;
     let (s, b) = app.post_json(&format!("/v1/ats/applications/{id}/attachments"), &body).await;
     assert_eq!(s, 200, "{tool}: {b}");
+    let warnings: Vec<&str> = b["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["message"].as_str().filter(|m| m.starts_with("remote_fields.")))
+        .collect();
+    assert_eq!(warnings.len(), others.len(), "{tool}: one warning per other tool's fields: {warnings:?}");
+    for key in others {
+        let prefix = format!("remote_fields.{key} was ignored: it applies to ");
+        assert!(warnings.iter().any(|w| w.starts_with(&prefix)), "{tool}: {prefix}… in {warnings:?}");
+    }
     let files = app.emulator_files().await;
     let file = files.iter().find(|f| f["filename"] == "fields.pdf").unwrap();
-    match tool {
-        "greenhouse" | "workable" => assert_eq!(file["actor_user_id"], actor.as_str(), "{tool}: the acting user"),
-        "oraclerecruiting" => assert_eq!(file["type"], "MISC", "{tool}: the overridden document category"),
-        _ => {}
+    let own = connectors::tool(tool).unwrap().remote_fields.map_or(&[][..], |declared| declared.fields);
+    for field in own {
+        match field.meaning {
+            Meaning::ActingUser => assert_eq!(file["actor_user_id"], actor.as_str(), "{tool}: the acting user"),
+            Meaning::DocumentCategory => {
+                assert_eq!(file["type"], sample_value(field, &actor, caps), "{tool}: the overridden category")
+            }
+            Meaning::Behaviour => {}
+        }
     }
 }
 
@@ -328,4 +389,46 @@ async fn sync_pages_through_everything_with_stable_ids(tool: &'static str) {
         v.iter().map(|a| a["id"].as_str().unwrap().to_string()).collect::<std::collections::BTreeSet<_>>()
     };
     assert_eq!(ids(&again), ids(&applications), "{tool}: same ids on the second sync");
+}
+
+/// Issued tokens that expire are renewed once and the call goes through; a credential the ATS
+/// keeps refusing is renewed at most once, so the call fails as an authentication error instead
+/// of looping. Vendors with static API keys (everything but Greenhouse today) have nothing to
+/// renew: their emulator says `static_credentials`, the first half is then the plain static-key
+/// path, and the second half proves a 401 is classified without any retry.
+async fn an_expired_token_is_renewed_once(tool: &'static str) {
+    let app = TestApp::spawn_with(Options { tool, upstream_max_retries: 1, ..Options::default() }).await;
+    let caps = caps(tool);
+    let path = format!("/v1/ats/applications/{}/attachments", app.first_application().await["id"].as_str().unwrap());
+    let client = reqwest::Client::new();
+    let control = |route: &str| format!("{}/_emulator/{route}", app.emulator.base_url);
+    let refusals = || async {
+        let requests = app.emulator_json("/_emulator/requests").await;
+        requests.as_array().unwrap().iter().filter(|r| r["status"] == 401).count()
+    };
+
+    let expired: Value = client.post(control("expire-tokens")).send().await.unwrap().json().await.unwrap();
+    let static_key = expired["static_credentials"] == true;
+    if !static_key {
+        assert!(
+            expired["expired"].as_u64().unwrap() >= 1,
+            "{tool}: the sync's token was issued and expired: {expired}"
+        );
+    }
+    client.delete(control("requests")).send().await.unwrap();
+    let body = sample_body("CV", "after-expiry.pdf", b"renewed", accepted_content_type(caps));
+    let (s, b) = app.post_json(&path, &body).await;
+    assert_eq!(s, 200, "{tool}: {b}");
+    let files = app.emulator_files().await;
+    assert_eq!(files.iter().filter(|f| f["filename"] == "after-expiry.pdf").count(), 1, "{tool}: one file");
+    let expected = if static_key { 0 } else { 1 };
+    assert_eq!(refusals().await, expected, "{tool}: the expired token is refused once, then renewed");
+
+    client.delete(control("requests")).send().await.unwrap();
+    app.add_faults(json!([{"status": 401, "times": 10, "method": "POST"}])).await;
+    let (s, b) = app.post_json(&path, &sample_body("CV", "refused.pdf", b"x", accepted_content_type(caps))).await;
+    assert_error(s, &b, 403, "INTEGRATION.AUTHENTICATION_INVALID");
+    let expected = if static_key { 1 } else { 2 };
+    assert_eq!(refusals().await, expected, "{tool}: a refused credential is renewed at most once");
+    app.add_faults(json!({"clear": true})).await;
 }

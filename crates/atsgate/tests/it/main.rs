@@ -12,6 +12,8 @@ mod exactly_once;
 mod general;
 mod hardening;
 mod helpers;
+mod kit;
 mod listing;
+mod remote_fields;
 mod schema;
 mod store_story;

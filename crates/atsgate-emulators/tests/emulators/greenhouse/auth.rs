@@ -107,3 +107,19 @@ async fn rate_limit_answers_429_with_retry_after() {
     assert!(limited.headers().contains_key("x-ratelimit-reset"));
     assert_eq!(limited.json::<Value>().await.unwrap(), json!({"message": "Too Many Requests"}));
 }
+
+#[tokio::test]
+async fn expired_tokens_are_refused_until_a_new_one_is_fetched() {
+    let h = Harness::start(small()).await;
+    let token = h.token().await;
+    assert_eq!(h.get(&token, "/v3/jobs").await.status(), StatusCode::OK);
+
+    let answer: Value = h.http.post(h.url("/_emulator/expire-tokens")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(answer, json!({"expired": 1, "static_credentials": false}));
+    let refused = h.get(&token, "/v3/jobs").await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "the expired token no longer works");
+
+    let renewed = h.token().await;
+    assert_ne!(renewed, token);
+    assert_eq!(h.get(&renewed, "/v3/jobs").await.status(), StatusCode::OK, "a new token works");
+}
