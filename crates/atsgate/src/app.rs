@@ -41,6 +41,8 @@ pub struct App {
     pub body_budget: ByteBudget,
     pub known_applications: crate::actions::KnownApplications,
     pub auth: Arc<AuthCache>,
+    /// Failed dashboard sign-ins, for their rate limit.
+    pub sign_ins: crate::actions::accounts::SignInLimiter,
     /// Built connectors by integration id, with the sealed credentials they were built from
     /// (a change of credentials rebuilds them; tokens are cached inside).
     connectors: RwLock<HashMap<String, CachedConnector>>,
@@ -72,6 +74,7 @@ impl App {
             body_budget: ByteBudget::new(config.inflight_body_budget_bytes),
             known_applications: Default::default(),
             auth: AuthCache::start(store.clone()),
+            sign_ins: Default::default(),
             logs: LogSink::spawn(store.clone(), &config.data_dir),
             config,
             store,

@@ -194,13 +194,19 @@ async fn upload_exactly_once(
             Err(ConnectorError::Ambiguous(message)) => {
                 tracing::warn!(%message, "ambiguous upload failure; checking the ATS before retrying");
                 let check_for = settle * CHECK_BUDGET_FACTOR;
-                if arrived(connector, request, started, check_for).await? {
+                crate::interaction::with_current(|s| s.upstream_purpose = Some("settle check"));
+                let found = arrived(connector, request, started, check_for).await;
+                crate::interaction::with_current(|s| s.upstream_purpose = None);
+                if found? {
                     return Ok(());
                 }
                 // Not there yet: it may still be in the ATS's hands. Look once more after it
                 // had time to finish, before uploading again.
                 tokio::time::sleep(settle).await;
-                if arrived(connector, request, started, check_for).await? {
+                crate::interaction::with_current(|s| s.upstream_purpose = Some("settle check"));
+                let found = arrived(connector, request, started, check_for).await;
+                crate::interaction::with_current(|s| s.upstream_purpose = None);
+                if found? {
                     return Ok(());
                 }
                 if attempts >= max_retries {
