@@ -14,3 +14,4 @@ mod helpers;
 mod listing;
 mod schema;
 mod store_story;
+mod store_story_dashboard;
