@@ -6,6 +6,7 @@ mod chaos;
 mod cli;
 mod conformance;
 mod crash;
+mod dashboard;
 mod data_url;
 mod errors;
 mod general;
