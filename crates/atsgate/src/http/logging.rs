@@ -30,6 +30,14 @@ pub async fn record(State(app): State<AppState>, request: Request, next: Next) -
         .map(str::trim)
         .filter(|v| !v.is_empty() && v.len() <= 255)
         .map(str::to_string);
+    // The application or candidate id in the path is findable even when the call never
+    // reached the action (refused, replayed).
+    let path_ref = match path.split('/').collect::<Vec<_>>().as_slice() {
+        ["", "v1", "ats", "applications" | "candidates", id, "attachments"] => {
+            Some(percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned())
+        }
+        _ => None,
+    };
     let started = Instant::now();
     let ctx = interaction::CallContext::new(&app.public_url);
     let mut response = interaction::scope(ctx.clone(), next.run(request)).await;
@@ -72,7 +80,7 @@ pub async fn record(State(app): State<AppState>, request: Request, next: Next) -
             key_prefix,
             idempotency_key,
             replayed,
-            refs: state.refs,
+            refs: path_ref.into_iter().chain(state.refs).collect(),
         })
         .await;
     response
