@@ -46,7 +46,12 @@ pub async fn page(app: &App, viewer: &Viewer, mut filter: LogFilter) -> Result<L
 /// Everything `reference` names that `viewer` may see: the log entry with that id, and the
 /// entries that touched it as an application or candidate id (ours or the ATS's) or as an
 /// `Idempotency-Key`.
-pub async fn lookup(app: &App, viewer: &Viewer, workspace_id: Option<&str>, reference: &str) -> Result<Vec<InteractionLog>> {
+pub async fn lookup(
+    app: &App,
+    viewer: &Viewer,
+    workspace_id: Option<&str>,
+    reference: &str,
+) -> Result<Vec<InteractionLog>> {
     let reference = reference.trim();
     let mut found = Vec::new();
     if let Some(log) = entry(app, viewer, reference).await? {

@@ -88,11 +88,8 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
     config.public_url = Some(gateway_url.clone());
     let app: Arc<App> = super::open(config).await?;
     let key = admin::create_key(&app, "demo", Some("demo".into())).await?;
-    let operator = accounts::NewUser {
-        email: DEMO_OPERATOR.into(),
-        workspace: None,
-        password: accounts::generate_password(),
-    };
+    let operator =
+        accounts::NewUser { email: DEMO_OPERATOR.into(), workspace: None, password: accounts::generate_password() };
     accounts::create_user(&app, operator).await?;
     let sign_in_link = accounts::sign_in_link(&app, DEMO_OPERATOR, Duration::from_secs(24 * 3600)).await?;
 
@@ -122,7 +119,13 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
             "emulator_url": first.emulator.base_url, "data_dir": app.config.data_dir, "integrations": all,
         }));
     } else {
-        print_walkthrough(&gateway_url, &key.key, &sign_in_link, &integrations, &app.config.data_dir.display().to_string());
+        print_walkthrough(
+            &gateway_url,
+            &key.key,
+            &sign_in_link,
+            &integrations,
+            &app.config.data_dir.display().to_string(),
+        );
     }
     let served = atsgate::http::serve(app, listener, super::shutdown_signal()).await;
     for integration in integrations {

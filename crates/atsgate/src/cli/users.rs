@@ -73,8 +73,11 @@ pub async fn run(global: &GlobalArgs, command: UsersCommand) -> anyhow::Result<(
         UsersCommand::Create { email, workspace, admin, password_stdin, json } => {
             let (password, generated) = password(password_stdin)?;
             let workspace = if admin { None } else { workspace };
-            let user = accounts::create_user(&app, NewUser { email, workspace: workspace.clone(), password: password.clone() })
-                .await?;
+            let user = accounts::create_user(
+                &app,
+                NewUser { email, workspace: workspace.clone(), password: password.clone() },
+            )
+            .await?;
             let shown = generated.then_some(password);
             if json {
                 super::print_json(&json!({"id": user.id, "email": user.email, "workspace_id": user.workspace_id,
@@ -94,7 +97,8 @@ pub async fn run(global: &GlobalArgs, command: UsersCommand) -> anyhow::Result<(
                 super::print_json(&json!({ "users": users }));
             } else {
                 for user in users {
-                    let role = user.workspace_id.as_deref().map_or("operator".to_string(), |w| format!("workspace {w}"));
+                    let role =
+                        user.workspace_id.as_deref().map_or("operator".to_string(), |w| format!("workspace {w}"));
                     let state = user.disabled_at.as_deref().map_or("active".to_string(), |at| format!("disabled {at}"));
                     println!("{}  {}  {role}  {state}", user.id, user.email);
                 }

@@ -106,7 +106,9 @@ impl Outcome {
 pub fn endpoint_of(path: &str) -> String {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     match segments.as_slice() {
-        ["", "v1", "ats", "applications", _, "attachments"] => "/v1/ats/applications/{application_id}/attachments".into(),
+        ["", "v1", "ats", "applications", _, "attachments"] => {
+            "/v1/ats/applications/{application_id}/attachments".into()
+        }
         ["", "v1", "ats", "candidates", _, "attachments"] => "/v1/ats/candidates/{candidate_id}/attachments".into(),
         ["", "v1", "integrations", _] => "/v1/integrations/{integration_id}".into(),
         _ => path.to_string(),
@@ -159,8 +161,7 @@ pub trait DashboardStore: Send + Sync {
     async fn disable_dashboard_user(&self, user_id: &str, at: &str) -> StoreResult<()>;
 
     async fn insert_dashboard_session(&self, session: &DashboardSession) -> StoreResult<()>;
-    async fn find_dashboard_session(&self, token_hash: &str)
-        -> StoreResult<Option<(DashboardSession, DashboardUser)>>;
+    async fn find_dashboard_session(&self, token_hash: &str) -> StoreResult<Option<(DashboardSession, DashboardUser)>>;
     async fn touch_dashboard_session(&self, token_hash: &str, at: &str) -> StoreResult<()>;
     async fn set_session_workspace(&self, token_hash: &str, workspace_id: Option<&str>) -> StoreResult<()>;
     async fn delete_dashboard_session(&self, token_hash: &str) -> StoreResult<()>;

@@ -2,9 +2,7 @@
 //! filter and the cursor, exact lookup by refs, retention, sync runs and deleting an
 //! integration — run against both backends by `store_story`.
 
-use atsgate::store::{
-    DashboardSession, DashboardUser, InteractionLog, LogFilter, Outcome, Store, SyncCounts, SyncRun,
-};
+use atsgate::store::{DashboardSession, DashboardUser, InteractionLog, LogFilter, Outcome, Store, SyncCounts, SyncRun};
 
 fn entry(id: &str, workspace: &str, at: &str) -> InteractionLog {
     InteractionLog {

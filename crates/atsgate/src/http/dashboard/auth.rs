@@ -5,7 +5,6 @@ use axum::{
     extract::State,
     http::{header, StatusCode},
     response::{IntoResponse, Response},
-
 };
 use serde::Deserialize;
 
@@ -103,7 +102,11 @@ pub struct TokenForm {
     pub csrf: String,
 }
 
-pub async fn sign_out(State(app): State<AppState>, Session(viewer): Session, PageForm(form): PageForm<TokenForm>) -> PageResult {
+pub async fn sign_out(
+    State(app): State<AppState>,
+    Session(viewer): Session,
+    PageForm(form): PageForm<TokenForm>,
+) -> PageResult {
     check_form_token(&viewer, &form.csrf)?;
     accounts::sign_out(&app, &viewer).await?;
     let mut response = see_other("/dashboard/signin");

@@ -198,8 +198,7 @@ async fn detail_page(app: &AppState, viewer: &Viewer, id: &str, notice: Option<S
         .into_iter()
         .map(|(kind, t)| RestrictionRow {
             kind,
-            supported: caps.vendor_type(t).is_some()
-                && restrictions::for_connector(caps, limit).is_some(),
+            supported: caps.vendor_type(t).is_some() && restrictions::for_connector(caps, limit).is_some(),
             max_size: bytes(restrictions::max_bytes(caps, limit)),
             mime_types: caps.accepted_mime_types.map_or_else(|| "Any".to_string(), |m| m.join(", ")),
         })

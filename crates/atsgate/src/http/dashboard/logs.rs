@@ -202,10 +202,7 @@ pub async fn list(
         next_url: next.map(|(at, id)| format!("/dashboard/logs?{join}before={}", encode(&format!("{at}~{id}")))),
         first_url: (!query.before.is_empty()).then(|| format!("/dashboard/logs?{filters}")),
         integrations,
-        outcomes: Outcome::ALL
-            .iter()
-            .map(|o| Choice { value: o.as_str().into(), label: o.label().into() })
-            .collect(),
+        outcomes: Outcome::ALL.iter().map(|o| Choice { value: o.as_str().into(), label: o.label().into() }).collect(),
         codes: ErrorCode::ALL.iter().map(|c| c.as_str().to_string()).collect(),
         endpoints: ENDPOINTS.iter().map(|e| e.to_string()).collect(),
         retention_days: app.config.log_retention_days,

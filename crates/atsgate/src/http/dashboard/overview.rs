@@ -30,12 +30,8 @@ pub async fn overview(State(app): State<AppState>, Session(viewer): Session) -> 
     let workspace = viewer.current_workspace();
     let integrations = IntegrationRow::list(&app, workspace).await?;
     let active_keys = app.store.list_api_keys(workspace).await?.iter().filter(|k| k.revoked_at.is_none()).count();
-    let filter = LogFilter {
-        workspace_id: workspace.map(str::to_string),
-        errors_only: true,
-        limit: 8,
-        ..Default::default()
-    };
+    let filter =
+        LogFilter { workspace_id: workspace.map(str::to_string), errors_only: true, limit: 8, ..Default::default() };
     let errors = crate::actions::logs::page(&app, &viewer, filter).await?.entries;
     let names = super::logs::integration_names(&app, workspace).await?;
     render(&OverviewPage {

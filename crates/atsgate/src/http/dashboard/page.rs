@@ -65,7 +65,9 @@ impl IntoResponse for PageError {
                 "Page not found",
                 "There is nothing here, or it is not yours to see. Check the address, or start from the overview.",
             ),
-            PageError::SignIn(next) => Redirect::to(&format!("/dashboard/signin?next={}", encode(&next))).into_response(),
+            PageError::SignIn(next) => {
+                Redirect::to(&format!("/dashboard/signin?next={}", encode(&next))).into_response()
+            }
             PageError::Forbidden(message) => error_page(StatusCode::FORBIDDEN, "Request refused", &message),
             PageError::BadRequest(message) => error_page(StatusCode::BAD_REQUEST, "Please check your input", &message),
             PageError::TooManyRequests(message) => {

@@ -2,7 +2,7 @@
 //! SQL both backends share.
 
 use async_trait::async_trait;
-use sqlx::{Sqlite, QueryBuilder};
+use sqlx::{QueryBuilder, Sqlite};
 
 use super::SqliteStore;
 use crate::store::{rows::*, *};

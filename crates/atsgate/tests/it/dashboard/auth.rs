@@ -155,7 +155,10 @@ async fn state_changes_from_other_sites_or_without_the_form_token_are_refused() 
         assert!(content_type(&page.headers).starts_with("text/html"), "{case}");
     }
     let wrong = [("csrf", "not-the-token"), ("permission", "add_attachments"), ("set", "off")];
-    assert_eq!(session.post_raw(&path, &wrong, &[("sec-fetch-site", "same-origin")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        session.post_raw(&path, &wrong, &[("sec-fetch-site", "same-origin")]).await.status,
+        StatusCode::FORBIDDEN
+    );
     let integration = dash.t.app.store.get_integration(&dash.t.integration_id).await.unwrap().unwrap();
     assert!(integration.permissions.contains(&"add_attachments".to_string()), "nothing changed");
     // The same form from this site goes through.
@@ -170,7 +173,9 @@ async fn every_answer_has_the_security_headers_and_errors_are_html() {
     let log = format!("/dashboard/logs/{}", atsgate::ids::random_id());
     let integration = format!("/dashboard/integrations/{}", dash.t.integration_id);
     let mut pages = vec![];
-    for path in PAGES.iter().copied().chain([integration.as_str(), log.as_str(), "/dashboard/nope", "/dashboard/logs/x/y"]) {
+    for path in
+        PAGES.iter().copied().chain([integration.as_str(), log.as_str(), "/dashboard/nope", "/dashboard/logs/x/y"])
+    {
         pages.push((path, session.get(path).await));
     }
     pages.push(("anonymous", dash.get_anonymous("/dashboard/logs").await));

@@ -82,9 +82,17 @@ impl Driver {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let profile = self._profile.path().display().to_string();
         let args = [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-            "--window-size=1366,1000", &format!("--user-data-dir={profile}"),
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--window-size=1366,1000",
+            &format!("--user-data-dir={profile}"),
         ];
         let mut caps = serde_json::Map::new();
         caps.insert("goog:chromeOptions".into(), json!({"binary": CHROMIUM, "args": args}));
@@ -230,7 +238,8 @@ async fn browser_filter_the_log_to_warnings_and_find_the_teamtailor_fallback() {
     let dash = Dash::spawn_with(Options { tool: "teamtailor", ..Default::default() }).await;
     let application = dash.t.first_application().await;
     let upload = format!("/v1/ats/applications/{}/attachments", application["id"].as_str().unwrap());
-    let (status, answer) = dash.t.post_json(&upload, &sample_body("CV", "cv.pdf", b"%PDF-1.4", "application/pdf")).await;
+    let (status, answer) =
+        dash.t.post_json(&upload, &sample_body("CV", "cv.pdf", b"%PDF-1.4", "application/pdf")).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(dash.t.get("/v1/ats/applications?page_size=2").await.0, 200);
     dash.t.app.logs.flush().await;
@@ -239,7 +248,15 @@ async fn browser_filter_the_log_to_warnings_and_find_the_teamtailor_fallback() {
         browser.goto(&format!("{url}/dashboard/logs")).await.unwrap();
         browser.find(Locator::Css("input[name=warnings]")).await.unwrap().click().await.unwrap();
         browser.find(Locator::Css("form.filters button[type=submit]")).await.unwrap().click().await.unwrap();
-        browser.wait().for_url(&format!("{url}/dashboard/logs?integration=&outcome=&code=&endpoint=&from=&to=&warnings=1").parse().unwrap()).await.unwrap();
+        browser
+            .wait()
+            .for_url(
+                &format!("{url}/dashboard/logs?integration=&outcome=&code=&endpoint=&from=&to=&warnings=1")
+                    .parse()
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
         let rows = browser.find_all(Locator::Css("table.logs tbody tr")).await.unwrap();
         assert_eq!(rows.len(), 1, "only the call with a warning");
         let warning = text_of(&browser, ".warning-line").await;

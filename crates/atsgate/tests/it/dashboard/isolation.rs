@@ -31,9 +31,12 @@ async fn a_member_of_another_workspace_gets_404_for_everything_and_changes_nothi
     let b = dash.member("bob@globex.test", "globex").await;
 
     let a_path = format!("/dashboard/integrations/{}", super::encode(&a_int));
-    for path in [format!("/dashboard/logs/{a_log}"), a_path.clone(), "/dashboard/workspaces".into(),
-        format!("/dashboard/logs/{}", atsgate::ids::random_id())]
-    {
+    for path in [
+        format!("/dashboard/logs/{a_log}"),
+        a_path.clone(),
+        "/dashboard/workspaces".into(),
+        format!("/dashboard/logs/{}", atsgate::ids::random_id()),
+    ] {
         b.get(&path).await.assert_not_found();
     }
     let posts: [(String, Vec<(&str, &str)>); 6] = [
@@ -86,7 +89,8 @@ async fn an_operator_sees_every_workspace_and_switches_between_them() {
     op.get("/dashboard/workspaces").await.assert_ok().assert_contains("acme").assert_contains("globex");
 
     let globex = t.app.store.list_workspaces().await.unwrap().into_iter().find(|w| w.name == "globex").unwrap();
-    let switched = op.post("/dashboard/workspace", &[("workspace", &globex.id), ("next", "/dashboard/integrations")]).await;
+    let switched =
+        op.post("/dashboard/workspace", &[("workspace", &globex.id), ("next", "/dashboard/integrations")]).await;
     assert_eq!((switched.status, switched.location()), (StatusCode::SEE_OTHER, "/dashboard/integrations"));
     let only_b = op.get("/dashboard/integrations").await;
     only_b.assert_contains(&b_int);

@@ -89,14 +89,18 @@ async fn filters_combine_and_live_in_the_url() {
     assert_eq!(warned.len(), 1);
     let integration = super::encode(&dash.t.integration_id);
     assert_eq!(ids_for(&session, &format!("integration={integration}&warnings=1")).await, warned);
-    assert_eq!(ids_for(&session, &format!("integration={integration}&endpoint={uploads}&outcome=success")).await.len(), 3);
+    assert_eq!(
+        ids_for(&session, &format!("integration={integration}&endpoint={uploads}&outcome=success")).await.len(),
+        3
+    );
     assert!(ids_for(&session, "integration=greenhouse%3Aother&warnings=1").await.is_empty());
     assert!(ids_for(&session, "to=2020-01-01T00%3A00").await.is_empty());
     assert_eq!(ids_for(&session, "from=2020-01-01T00%3A00").await.len(), 8);
     let bad = session.get("/dashboard/logs?from=yesterday").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     // The form shows the filters that are on.
-    let filtered = session.get(&format!("/dashboard/logs?outcome=ats_error&warnings=1&integration={integration}")).await;
+    let filtered =
+        session.get(&format!("/dashboard/logs?outcome=ats_error&warnings=1&integration={integration}")).await;
     filtered.assert_contains(r#"<option value="ats_error" selected>"#).assert_contains("checked");
 }
 
@@ -159,9 +163,17 @@ async fn the_log_url_page_shows_the_call_its_ats_calls_and_a_curl() {
     let session = dash.member("ann@acme.test", "acme").await;
     let page = session.get(&format!("/dashboard/logs/{}", calls.remote_error_log)).await;
     page.assert_ok();
-    for text in ["POST", &calls.upload_path, "REMOTE.", "Calls to the ATS", "/v3/attachments", ">500<",
-        "Authorization: Bearer $ATSGATE_API_KEY", "FILE_NAME.pdf", &dash.t.integration_id]
-    {
+    for text in [
+        "POST",
+        &calls.upload_path,
+        "REMOTE.",
+        "Calls to the ATS",
+        "/v3/attachments",
+        ">500<",
+        "Authorization: Bearer $ATSGATE_API_KEY",
+        "FILE_NAME.pdf",
+        &dash.t.integration_id,
+    ] {
         page.assert_contains(text);
     }
     let disabled = session.get(&format!("/dashboard/logs/{}", calls.disabled_log)).await;
@@ -197,8 +209,8 @@ async fn no_page_shows_a_key_credential_authorization_or_file_content() {
     paths.extend(listed(&session.get("/dashboard/logs").await.body).iter().map(|id| format!("/dashboard/logs/{id}")));
     use base64::Engine;
     let file_b64 = base64::engine::general_purpose::STANDARD.encode(b"SECRET-FILE-CONTENT-1234");
-    let mut forbidden = vec![dash.t.key.clone(), format!("Bearer {}", &dash.t.key[..10]), file_b64,
-        "SECRET-FILE-CONTENT".to_string()];
+    let mut forbidden =
+        vec![dash.t.key.clone(), format!("Bearer {}", &dash.t.key[..10]), file_b64, "SECRET-FILE-CONTENT".to_string()];
     forbidden.extend(dash.t.emulator.credentials.values().filter(|v| v.len() >= 6).cloned());
     for path in &paths {
         let page = session.get(path).await;

@@ -154,12 +154,8 @@ impl Signed<'_> {
 
     /// Posts exactly these fields with exactly these extra headers.
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
-        let mut request = self
-            .dash
-            .http
-            .post(format!("{}{path}", self.dash.t.url))
-            .header(header::COOKIE, &self.cookie)
-            .form(fields);
+        let mut request =
+            self.dash.http.post(format!("{}{path}", self.dash.t.url)).header(header::COOKIE, &self.cookie).form(fields);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

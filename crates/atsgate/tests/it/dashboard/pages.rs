@@ -59,9 +59,19 @@ async fn integration_pages_show_state_scope_history_and_restrictions() {
     let path = format!("/dashboard/integrations/{}", super::encode(&id));
     let page = session.get(&path).await;
     page.assert_ok();
-    for text in ["Add attachments", "Read attachments", "Read applications", "Read candidates", "Sync history",
-        "Succeeded", "Attachment restrictions", "CV", "Cover letter", "Replace credentials", "Delete integration"]
-    {
+    for text in [
+        "Add attachments",
+        "Read attachments",
+        "Read applications",
+        "Read candidates",
+        "Sync history",
+        "Succeeded",
+        "Attachment restrictions",
+        "CV",
+        "Cover letter",
+        "Replace credentials",
+        "Delete integration",
+    ] {
         page.assert_contains(text);
     }
     // The credentials' names are asked for, their values never shown.
@@ -124,7 +134,9 @@ async fn replacing_credentials_and_deleting_an_integration() {
     let integration = dash.t.app.store.get_integration(&id).await.unwrap().unwrap();
     assert!(atsgate::sync::run(&dash.t.app, &integration).await.is_err());
     let page = session.get(&path).await;
-    page.assert_contains("Credentials invalid").assert_contains("Failed").assert_contains("INTEGRATION.AUTHENTICATION_INVALID");
+    page.assert_contains("Credentials invalid")
+        .assert_contains("Failed")
+        .assert_contains("INTEGRATION.AUTHENTICATION_INVALID");
     // A missing credential is refused and nothing is replaced.
     fields.pop();
     let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
