@@ -142,7 +142,8 @@ async fn state_changes_from_other_sites_or_without_the_form_token_are_refused() 
     let url = dash.t.url.clone();
     let path = format!("/dashboard/integrations/{}/permissions", dash.t.integration_id);
     let disable = [("csrf", token.as_str()), ("permission", "add_attachments"), ("set", "off")];
-    let refused: [(&str, Vec<(&str, &str)>, Vec<(&str, &str)>); 5] = [
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<(&'a str, &'a str)>);
+    let refused: [Case; 5] = [
         ("cross-site fetch metadata", disable.to_vec(), vec![("sec-fetch-site", "cross-site")]),
         ("same-site but another origin", disable.to_vec(), vec![("sec-fetch-site", "same-site")]),
         ("another Origin", disable.to_vec(), vec![("origin", "https://evil.example")]),

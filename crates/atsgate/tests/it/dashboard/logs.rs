@@ -76,11 +76,11 @@ async fn filters_combine_and_live_in_the_url() {
     let page = session.get("/dashboard/logs").await;
     page.assert_contains("Kept 30 days").assert_contains("⚠ Greenhouse stores attachments on applications only");
 
-    assert_eq!(ids_for(&session, "outcome=client_error").await, [calls.disabled_log.clone()]);
-    assert_eq!(ids_for(&session, "outcome=ats_error").await, [calls.remote_error_log.clone()]);
+    assert_eq!(ids_for(&session, "outcome=client_error").await, [calls.disabled_log.as_str()]);
+    assert_eq!(ids_for(&session, "outcome=ats_error").await, [calls.remote_error_log.as_str()]);
     assert_eq!(ids_for(&session, "outcome=success").await.len(), 6);
     assert!(ids_for(&session, "outcome=platform_error").await.is_empty());
-    assert_eq!(ids_for(&session, "code=INTEGRATION.ACTION_DISABLED").await, [calls.disabled_log.clone()]);
+    assert_eq!(ids_for(&session, "code=INTEGRATION.ACTION_DISABLED").await, [calls.disabled_log.as_str()]);
     let endpoint = super::encode("/v1/ats/candidates");
     assert_eq!(ids_for(&session, &format!("endpoint={endpoint}")).await.len(), 1);
     let uploads = super::encode("/v1/ats/applications/{application_id}/attachments");
@@ -139,7 +139,7 @@ async fn the_exact_lookup_finds_calls_by_every_id_they_touched() {
         let session = &session;
         async move { ids_for(session, &format!("q={}", super::encode(&q))).await }
     };
-    assert_eq!(lookup(calls.disabled_log.clone()).await, [calls.disabled_log.clone()]);
+    assert_eq!(lookup(calls.disabled_log.clone()).await, [calls.disabled_log.as_str()]);
     // Ours: every call to the application, refused and replayed ones included; the ATS's:
     // the calls that resolved it; the candidate's: those and the candidate upload.
     let expected = [
