@@ -84,8 +84,7 @@ pub async fn sync_history(app: &App, id: &str, limit: u32) -> Result<Vec<SyncRun
 
 /// Starts a sync in the background unless one is running (as `POST /v1/force-sync`).
 pub async fn sync_now(app: Arc<App>, id: &str) -> Triggered {
-    let syncs = &app.clone().syncs;
-    syncs.trigger(app, id).await
+    app.syncs.trigger(app.clone(), id).await
 }
 
 /// The credential names the integration's tool needs.

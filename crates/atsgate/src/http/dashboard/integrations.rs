@@ -9,7 +9,9 @@ use serde::Deserialize;
 
 use super::{
     super::extract::AppState,
-    page::{check_form_token, encode, render, see_other, PageError, PageForm, PagePath, PageResult, Session},
+    page::{
+        check_form_token, encode, render, see_other, PageError, PageForm, PagePath, PageQuery, PageResult, Session,
+    },
     view::{bytes, duration, layout, when, Layout},
 };
 use crate::{
@@ -234,12 +236,35 @@ async fn detail_page(app: &AppState, viewer: &Viewer, id: &str, notice: Option<S
     })
 }
 
-pub async fn detail(State(app): State<AppState>, Session(viewer): Session, PagePath(id): PagePath) -> PageResult {
-    detail_page(&app, &viewer, &id, None).await
+#[derive(Deserialize, Default)]
+pub struct DetailQuery {
+    /// What was just done, for the notice at the top (a fixed message per value).
+    #[serde(default)]
+    done: String,
 }
 
+pub async fn detail(
+    State(app): State<AppState>,
+    Session(viewer): Session,
+    PagePath(id): PagePath,
+    PageQuery(query): PageQuery<DetailQuery>,
+) -> PageResult {
+    let notice = match query.done.as_str() {
+        "sync" => Some("Sync started. Reload in a moment to see it in the history."),
+        "sync-running" => Some("A sync of this integration is already running; its result will appear in the history."),
+        "credentials" => Some("Credentials replaced. Run \u{201c}Sync now\u{201d} to check them."),
+        _ => None,
+    };
+    detail_page(&app, &viewer, &id, notice.map(str::to_string)).await
+}
+
+/// Back to the integration's page after a change, so a reload does not repeat it.
 fn back(id: &str) -> Response {
     see_other(&format!("/dashboard/integrations/{}", encode(id)))
+}
+
+fn back_with(id: &str, done: &str) -> Response {
+    see_other(&format!("/dashboard/integrations/{}?done={done}", encode(id)))
 }
 
 #[derive(Deserialize)]
@@ -285,12 +310,7 @@ pub async fn sync_now(
     check_form_token(&viewer, &form.csrf)?;
     let integration = visible(&app, &viewer, &id).await?;
     let triggered = integrations::sync_now(app.clone(), &integration.id).await;
-    let notice = if triggered.already_queued {
-        "A sync of this integration is already running; its result will appear in the history."
-    } else {
-        "Sync started. Reload in a moment to see it in the history."
-    };
-    detail_page(&app, &viewer, &integration.id, Some(notice.into())).await
+    Ok(back_with(&integration.id, if triggered.already_queued { "sync-running" } else { "sync" }))
 }
 
 pub async fn replace_credentials(
@@ -306,13 +326,7 @@ pub async fn replace_credentials(
         .filter_map(|name| Some((name.to_string(), form.get(&format!("credential_{name}"))?.clone())))
         .collect();
     integrations::replace_credentials(&app, &integration.id, credentials).await?;
-    detail_page(
-        &app,
-        &viewer,
-        &integration.id,
-        Some("Credentials replaced. Run \u{201c}Sync now\u{201d} to check them.".into()),
-    )
-    .await
+    Ok(back_with(&integration.id, "credentials"))
 }
 
 #[derive(Deserialize)]

@@ -229,6 +229,11 @@ async fn browser_follow_the_log_url_of_an_error() {
         let timeline = text_of(&browser, ".timeline").await;
         assert!(timeline.contains("/v3/attachments") && timeline.contains("500"), "{timeline}");
         screenshots(&browser, "04-log-detail").await;
+        // The overview lists it among the recent errors, linked to the same page.
+        browser.goto(&log_url.replace(&format!("/logs/{}", log_url.rsplit('/').next().unwrap()), "")).await.unwrap();
+        let errors = text_of(&browser, "table.logs").await;
+        assert!(errors.contains("503"), "{errors}");
+        screenshots(&browser, "06-overview-recent-errors").await;
     })
     .await;
 }

@@ -82,7 +82,9 @@ async fn integration_pages_show_state_scope_history_and_restrictions() {
 
     // Sync now: a run appears in the history.
     let before = dash.t.app.store.list_sync_runs(&id, 100).await.unwrap().len();
-    session.post(&format!("{path}/sync"), &[]).await.assert_ok().assert_contains("Sync started");
+    let started = session.post(&format!("{path}/sync"), &[]).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    session.get(started.location()).await.assert_ok().assert_contains("Sync started");
     // The sync runs in the background; its run is recorded when it ends.
     let recorded = async {
         while dash.t.app.store.list_sync_runs(&id, 100).await.unwrap().len() == before {
@@ -130,7 +132,9 @@ async fn replacing_credentials_and_deleting_an_integration() {
     let mut fields: Vec<(String, String)> =
         dash.t.emulator.credentials.keys().map(|name| (format!("credential_{name}"), "wrong".to_string())).collect();
     let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    session.post(&format!("{path}/credentials"), &form).await.assert_ok().assert_contains("Credentials replaced");
+    let replaced = session.post(&format!("{path}/credentials"), &form).await;
+    assert_eq!(replaced.status, StatusCode::SEE_OTHER);
+    session.get(replaced.location()).await.assert_contains("Credentials replaced");
     let integration = dash.t.app.store.get_integration(&id).await.unwrap().unwrap();
     assert!(atsgate::sync::run(&dash.t.app, &integration).await.is_err());
     let page = session.get(&path).await;
@@ -145,7 +149,7 @@ async fn replacing_credentials_and_deleting_an_integration() {
     let right: Vec<(String, String)> =
         dash.t.emulator.credentials.iter().map(|(k, v)| (format!("credential_{k}"), v.clone())).collect();
     let form: Vec<(&str, &str)> = right.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    session.post(&format!("{path}/credentials"), &form).await.assert_ok();
+    assert_eq!(session.post(&format!("{path}/credentials"), &form).await.status, StatusCode::SEE_OTHER);
     dash.t.sync().await;
     session.get(&path).await.assert_contains(">Active<");
 
