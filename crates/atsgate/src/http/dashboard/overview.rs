@@ -20,6 +20,8 @@ struct OverviewPage {
     layout: Layout,
     integrations: Vec<IntegrationRow>,
     active_keys: usize,
+    /// (name, prefix, created) of the newest active keys.
+    keys: Vec<(String, String, String)>,
     failing: usize,
     errors: Vec<LogRow>,
     public_url: String,
@@ -29,7 +31,18 @@ pub async fn overview(State(app): State<AppState>, Session(viewer): Session) -> 
     let layout = layout(&app, &viewer, "overview").await?;
     let workspace = viewer.current_workspace();
     let integrations = IntegrationRow::list(&app, workspace).await?;
-    let active_keys = app.store.list_api_keys(workspace).await?.iter().filter(|k| k.revoked_at.is_none()).count();
+    let live: Vec<_> =
+        app.store.list_api_keys(workspace).await?.into_iter().filter(|k| k.revoked_at.is_none()).collect();
+    let active_keys = live.len();
+    let keys = live
+        .iter()
+        .rev()
+        .take(5)
+        .map(|k| {
+            let name = k.name.clone().unwrap_or_else(|| "(unnamed)".into());
+            (name, k.prefix.clone(), super::view::when(&k.created_at))
+        })
+        .collect();
     let filter =
         LogFilter { workspace_id: workspace.map(str::to_string), errors_only: true, limit: 8, ..Default::default() };
     let errors = crate::actions::logs::page(&app, &viewer, filter).await?.entries;
@@ -38,6 +51,7 @@ pub async fn overview(State(app): State<AppState>, Session(viewer): Session) -> 
         failing: integrations.iter().filter(|i| i.state_slug != "active").count(),
         integrations,
         active_keys,
+        keys,
         errors: errors.iter().map(|e| LogRow::new(e, &names)).collect(),
         public_url: app.public_url.clone(),
         layout,

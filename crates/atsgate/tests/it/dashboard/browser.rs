@@ -171,6 +171,7 @@ async fn browser_create_a_key_see_it_once_and_use_it() {
         browser.goto(&format!("{url}/dashboard/secrets")).await.unwrap();
         browser.find(Locator::Css("input[name=name]")).await.unwrap().send_keys("reporting job").await.unwrap();
         browser.find(Locator::Css("form.inline-form button[type=submit]")).await.unwrap().click().await.unwrap();
+        browser.wait().for_element(Locator::Css("#new-key-value")).await.unwrap();
         let key = text_of(&browser, "#new-key-value").await;
         assert!(key.starts_with("atsg_"), "{key}");
         screenshots(&browser, "02-secrets-new-key").await;
@@ -195,14 +196,13 @@ async fn browser_switch_add_attachments_off_and_on() {
         browser.goto(&page).await.unwrap();
         let switch = "button[data-permission=add_attachments]";
         browser.find(Locator::Css(switch)).await.unwrap().click().await.unwrap();
-        let off = browser.find(Locator::Css(switch)).await.unwrap().attr("aria-pressed").await.unwrap();
-        assert_eq!(off.as_deref(), Some("false"));
+        // The form posts and the page comes back with the switch off (waiting out the reload).
+        browser.wait().for_element(Locator::Css(&format!("{switch}[aria-pressed=false]"))).await.unwrap();
         let (status, answer) = t.post_json(&upload, &body).await;
         assert_error(status, &answer, 403, "INTEGRATION.ACTION_DISABLED");
         screenshots(&browser, "03-integration-add-attachments-off").await;
         browser.find(Locator::Css(switch)).await.unwrap().click().await.unwrap();
-        let on = browser.find(Locator::Css(switch)).await.unwrap().attr("aria-pressed").await.unwrap();
-        assert_eq!(on.as_deref(), Some("true"));
+        browser.wait().for_element(Locator::Css(&format!("{switch}[aria-pressed=true]"))).await.unwrap();
         let (status, answer) = t.post_json(&upload, &body).await;
         assert_eq!(status, 200, "{answer}");
     })

@@ -43,6 +43,9 @@ async fn a_key_is_shown_once_works_and_stops_working_when_revoked() {
     assert_eq!((revoked.status, revoked.location()), (StatusCode::SEE_OTHER, "/dashboard/secrets"));
     assert_eq!(check(key).await, StatusCode::UNAUTHORIZED, "revoked keys stop working at once");
     session.get("/dashboard/secrets").await.assert_contains("Revoked");
+    let overview = session.get("/dashboard").await;
+    overview.assert_ok().assert_contains("API keys").assert_contains(&format!("{}…", &dash.t.key[..10]));
+    assert!(!overview.body.contains("ci backend"), "revoked keys are not listed at a glance");
     // Revoking a key that does not exist is the 404 page.
     session.post("/dashboard/secrets/nope/revoke", &[]).await.assert_not_found();
 }
