@@ -8,6 +8,7 @@
 //! the harness ends, and bounded by `timeout` should the harness itself be killed.
 
 mod load;
+mod logpages;
 mod memory;
 mod procfs;
 mod procs;
@@ -95,6 +96,15 @@ struct Args {
     /// File bytes one emulator may hold (it keeps every upload) before a fresh one is started.
     #[arg(long, default_value_t = 3072)]
     emulator_budget_mb: u64,
+    /// Only measure the dashboard's log pages with a large log (`--log-entries`, default one
+    /// million), on each of `--log-backends`.
+    #[arg(long)]
+    log_pages: bool,
+    #[arg(long, default_value_t = 1_000_000)]
+    log_entries: u64,
+    /// Comma-separated: sqlite, postgres.
+    #[arg(long, default_value = "sqlite,postgres", value_delimiter = ',')]
+    log_backends: Vec<String>,
     /// Hard limit on the whole run. Default 1800 s (quick: 120 s).
     #[arg(long)]
     max_runtime_secs: Option<u64>,
@@ -159,6 +169,14 @@ async fn run(args: &Args, limit: Duration) -> anyhow::Result<()> {
     };
     let client =
         reqwest::Client::builder().pool_max_idle_per_host(1024).tcp_nodelay(true).no_proxy().no_gzip().build()?;
+    if args.log_pages {
+        let times = logpages::run(&launcher, &client, &args.log_backends, args.log_entries).await?;
+        println!("{}", logpages::table(&times));
+        if args.json {
+            println!("{}", json!({ "log_pages": logpages::to_json(&times) }));
+        }
+        return Ok(());
+    }
     let quick = args.quick;
     let duration = args.duration_secs.unwrap_or(if quick { 3.0 } else { 20.0 });
     let rounds = args.rounds.unwrap_or(if quick { 2 } else { 4 }).max(1);

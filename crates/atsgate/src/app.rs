@@ -47,6 +47,8 @@ pub struct App {
     /// Requests still running, including those whose client went away (awaited at shutdown).
     pub requests: tokio_util::task::TaskTracker,
     pub auth: Arc<AuthCache>,
+    /// Failed dashboard sign-ins, for their rate limit.
+    pub sign_ins: crate::actions::accounts::SignInLimiter,
     /// Built connectors by integration id, with the sealed credentials they were built from
     /// (a change of credentials rebuilds them; tokens are cached inside).
     connectors: RwLock<HashMap<String, CachedConnector>>,
@@ -81,6 +83,7 @@ impl App {
             instance_id: crate::ids::random_id(),
             requests: tokio_util::task::TaskTracker::new(),
             auth: AuthCache::start(store.clone()),
+            sign_ins: Default::default(),
             logs: LogSink::spawn(store.clone(), &config.data_dir),
             config,
             store,

@@ -57,6 +57,12 @@ pub struct Config {
     pub idempotency_lease_secs: u64,
     /// On SIGTERM, how long in-flight requests may take to finish before the process exits.
     pub shutdown_grace_secs: u64,
+    /// Days interaction-log entries are kept; older ones are pruned periodically.
+    pub log_retention_days: u32,
+    /// A dashboard session unused for this long ends.
+    pub dashboard_session_idle_secs: u64,
+    /// A dashboard session ends this long after sign-in, used or not.
+    pub dashboard_session_max_secs: u64,
 }
 
 const DESCRIPTIONS: &[(&str, &str)] = &[
@@ -93,6 +99,9 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
         "How soon a request retried with the Idempotency-Key of a crashed process takes it over (renewed every third).",
     ),
     ("shutdown_grace_secs", "On SIGTERM, how long in-flight requests may take to finish before the process exits."),
+    ("log_retention_days", "Days interaction-log entries are kept; `serve` prunes older ones every hour."),
+    ("dashboard_session_idle_secs", "A dashboard session unused for this many seconds ends."),
+    ("dashboard_session_max_secs", "A dashboard session ends this many seconds after sign-in, used or not."),
 ];
 
 impl Default for Config {
@@ -119,6 +128,9 @@ impl Default for Config {
             idempotency_ttl_secs: 24 * 3600,
             idempotency_lease_secs: 15,
             shutdown_grace_secs: 30,
+            log_retention_days: 30,
+            dashboard_session_idle_secs: 2 * 3600,
+            dashboard_session_max_secs: 24 * 3600,
         }
     }
 }
@@ -147,6 +159,9 @@ impl fmt::Debug for Config {
             .field("idempotency_ttl_secs", &self.idempotency_ttl_secs)
             .field("idempotency_lease_secs", &self.idempotency_lease_secs)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
+            .field("log_retention_days", &self.log_retention_days)
+            .field("dashboard_session_idle_secs", &self.dashboard_session_idle_secs)
+            .field("dashboard_session_max_secs", &self.dashboard_session_max_secs)
             .finish()
     }
 }
@@ -215,6 +230,9 @@ impl Config {
         }
         if self.max_concurrent_actions == 0 || self.rate_limit_per_minute == 0 {
             bail!("max_concurrent_actions and rate_limit_per_minute must be positive");
+        }
+        if self.log_retention_days == 0 {
+            bail!("log_retention_days must be at least 1");
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format must be \"text\" or \"json\"");

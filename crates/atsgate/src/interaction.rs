@@ -18,6 +18,13 @@ pub struct CallState {
     pub rate: Option<crate::limits::RateState>,
     /// (limit, remaining) of the integration's action concurrency, for `Concurrency-*` headers.
     pub concurrency: Option<(usize, usize)>,
+    /// The calling key's id, name and prefix (never the key).
+    pub key: Option<(String, Option<String>, String)>,
+    /// Application and candidate ids, ours and the ATS's, the call touched (for log lookup).
+    pub refs: Vec<String>,
+    /// Set while the action makes calls for a purpose other than the action itself; recorded
+    /// on each upstream call made meanwhile.
+    pub upstream_purpose: Option<&'static str>,
 }
 
 #[derive(Debug)]
@@ -66,6 +73,30 @@ pub fn with_current(f: impl FnOnce(&mut CallState)) {
     }
 }
 
-pub fn record_upstream(call: UpstreamCallRecord) {
-    with_current(|state| state.upstream.push(call));
+/// Runs `fut` with its upstream calls marked as made for `purpose` (e.g. "settle check").
+pub async fn for_purpose<F: std::future::Future>(purpose: &'static str, fut: F) -> F::Output {
+    with_current(|s| s.upstream_purpose = Some(purpose));
+    let output = fut.await;
+    with_current(|s| s.upstream_purpose = None);
+    output
+}
+
+pub fn record_upstream(mut call: UpstreamCallRecord) {
+    with_current(|state| {
+        if call.purpose.is_none() {
+            call.purpose = state.upstream_purpose.map(str::to_string);
+        }
+        state.upstream.push(call)
+    });
+}
+
+/// Notes ids the call touched, so the log can be searched by them.
+pub fn add_refs<'a>(refs: impl IntoIterator<Item = &'a str>) {
+    with_current(|state| {
+        for r in refs {
+            if !r.is_empty() && !state.refs.iter().any(|known| known == r) {
+                state.refs.push(r.to_string());
+            }
+        }
+    });
 }

@@ -55,6 +55,9 @@ enum Command {
     /// Manage the master key that seals ATS credentials.
     #[command(subcommand)]
     Secrets(cli::secrets::SecretsCommand),
+    /// Manage dashboard users (operators and workspace members).
+    #[command(subcommand)]
+    Users(cli::users::UsersCommand),
     /// Run a vendor API emulator until killed.
     Emulate(cli::emulate::EmulateArgs),
     /// The supported ATS and their capabilities.
@@ -97,6 +100,7 @@ async fn main() -> std::process::ExitCode {
         Command::Sync(args) => cli::sync::run(&cli.global, args).await,
         Command::Logs(command) => cli::logs::run(&cli.global, command).await,
         Command::Secrets(command) => cli::secrets::run(&cli.global, command).await,
+        Command::Users(command) => cli::users::run(&cli.global, command).await,
         Command::Emulate(args) => cli::emulate::run(args).await,
         Command::Tools(args) => cli::tools::run(args),
         Command::Config(ConfigCommand::Default) => {

@@ -12,9 +12,14 @@ use crate::{
     app::App,
     connectors::{Connector, ConnectorError, FailureKind, RemoteAttachment, UploadRequest},
     error::{Error, Result},
+    interaction,
 };
 
 use super::verification::{judge, Baseline, UploadJournal, Verdict};
+
+/// How the interaction log names the listings made for delivery.
+const BASELINE: &str = "baseline listing";
+const SETTLE_CHECK: &str = "settle check";
 
 /// How long the check for an uploaded file may keep retrying, in multiples of the settle time.
 const CHECK_BUDGET_FACTOR: u32 = 5;
@@ -46,7 +51,8 @@ pub async fn deliver(
         }
         None => {
             // A lost answer is worth another try here; a refusal is not (see below).
-            let listed = match checker.list(ConnectorError::is_ambiguous).await {
+            let listed = checker.list(ConnectorError::is_ambiguous);
+            let listed = match interaction::for_purpose(BASELINE, listed).await {
                 Ok(files) => Some(files),
                 // The ATS is refusing calls now: nothing was sent, so say so and let the caller retry.
                 Err(err) if refuses_calls(&err) => return Err(err.into()),
@@ -118,7 +124,7 @@ impl Checker<'_, '_> {
     }
 
     async fn verdict(&self, baseline: &Baseline) -> Result<Verdict> {
-        match self.list(transient).await {
+        match interaction::for_purpose(SETTLE_CHECK, self.list(transient)).await {
             Ok(files) => Ok(judge(baseline, &files, self.request.content.len())),
             Err(err) => Err(unknown(&format!("the ATS did not answer and could not be checked ({})", err.detailed()))),
         }

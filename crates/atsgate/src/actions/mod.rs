@@ -1,11 +1,14 @@
 //! Actions: the domain operations behind the API and the CLI. No HTTP or SQL types here; they
 //! work on `App` services, store rows and connector calls.
 
+pub mod accounts;
 pub mod admin;
 pub mod attachment_input;
 pub mod attachments;
 mod delivery;
+pub mod integrations;
 pub mod listing;
+pub mod logs;
 pub mod permissions;
 pub mod reading;
 pub mod restrictions;
@@ -21,7 +24,9 @@ use crate::{
 /// Found applications are remembered until this process next syncs the integration (their
 /// remote ids never change; a deletion synced elsewhere is caught by the ATS's own 404).
 pub async fn live_application(app: &App, integration: &Integration, id: &str) -> Result<StoredApplication> {
+    crate::interaction::add_refs([id]);
     if let Some(found) = app.known_applications.get(&integration.id, id) {
+        note_application(&found);
         return Ok(found);
     }
     let found = app
@@ -31,7 +36,18 @@ pub async fn live_application(app: &App, integration: &Integration, id: &str) ->
         .filter(|a| a.remote_deleted_at.is_none())
         .ok_or_else(|| Error::NotFound(format!("Application {id} not found in integration {}", integration.id)))?;
     app.known_applications.insert(&integration.id, found.clone());
+    note_application(&found);
     Ok(found)
+}
+
+/// Makes the call findable in the log by the application's and its candidate's ids.
+fn note_application(found: &StoredApplication) {
+    crate::interaction::add_refs(
+        [Some(&found.remote_id), found.candidate_id.as_ref(), found.candidate_remote_id.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(String::as_str),
+    );
 }
 
 /// A bounded in-process memory of live applications, per integration.
@@ -67,11 +83,15 @@ impl KnownApplications {
 
 /// The synced candidate behind a unified id; a deleted or unknown one is 404 `INPUT_INVALID`.
 pub async fn live_candidate(app: &App, integration: &Integration, id: &str) -> Result<StoredCandidate> {
-    app.store
+    crate::interaction::add_refs([id]);
+    let found = app
+        .store
         .find_candidate(&integration.id, id)
         .await?
         .filter(|c| c.remote_deleted_at.is_none())
-        .ok_or_else(|| Error::NotFound(format!("Candidate {id} not found in integration {}", integration.id)))
+        .ok_or_else(|| Error::NotFound(format!("Candidate {id} not found in integration {}", integration.id)))?;
+    crate::interaction::add_refs([found.remote_id.as_str()]);
+    Ok(found)
 }
 
 /// A message for the caller that does not stop the action (spec: `warnings[].message`).

@@ -3,10 +3,10 @@
 //! permission, a first sync, and ready-to-paste curls. Uses its own database under
 //! `<data_dir>/demo`, recreated on every run.
 
-use std::{collections::BTreeMap, net::SocketAddr, sync::Arc};
+use std::{collections::BTreeMap, net::SocketAddr, sync::Arc, time::Duration};
 
 use atsgate::{
-    actions::{admin, listing, permissions},
+    actions::{accounts, admin, listing, permissions},
     App,
 };
 use atsgate_emulators::{EmulatorOptions, RunningEmulator};
@@ -14,6 +14,9 @@ use clap::Args;
 use serde_json::{json, Value};
 
 use crate::GlobalArgs;
+
+/// The operator account `demo` creates; it signs in with the printed single-use link.
+const DEMO_OPERATOR: &str = "operator@demo.local";
 
 #[derive(Args)]
 pub struct DemoArgs {
@@ -85,6 +88,10 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
     config.public_url = Some(gateway_url.clone());
     let app: Arc<App> = super::open(config).await?;
     let key = admin::create_key(&app, "demo", Some("demo".into())).await?;
+    let operator =
+        accounts::NewUser { email: DEMO_OPERATOR.into(), workspace: None, password: accounts::generate_password() };
+    accounts::create_user(&app, operator).await?;
+    let sign_in_link = accounts::sign_in_link(&app, DEMO_OPERATOR, Duration::from_secs(24 * 3600)).await?;
 
     let mut integrations = Vec::new();
     for tool in atsgate_emulators::TOOLS {
@@ -107,12 +114,18 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
             })
             .collect();
         super::print_json(&json!({
-            "gateway_url": gateway_url, "api_key": key.key, "integration_id": first.integration_id,
+            "gateway_url": gateway_url, "api_key": key.key, "sign_in_link": sign_in_link, "integration_id": first.integration_id,
             "application_id": first.application_id, "candidate_id": first.candidate_id,
             "emulator_url": first.emulator.base_url, "data_dir": app.config.data_dir, "integrations": all,
         }));
     } else {
-        print_walkthrough(&gateway_url, &key.key, &integrations, &app.config.data_dir.display().to_string());
+        print_walkthrough(
+            &gateway_url,
+            &key.key,
+            &sign_in_link,
+            &integrations,
+            &app.config.data_dir.display().to_string(),
+        );
     }
     let served = atsgate::http::serve(app, listener, super::shutdown_signal()).await;
     for integration in integrations {
@@ -121,9 +134,16 @@ pub async fn run(global: &GlobalArgs, args: DemoArgs) -> anyhow::Result<()> {
     served
 }
 
-fn print_walkthrough(gateway_url: &str, api_key: &str, integrations: &[DemoIntegration], data_dir: &str) {
+fn print_walkthrough(
+    gateway_url: &str,
+    api_key: &str,
+    sign_in_link: &str,
+    integrations: &[DemoIntegration],
+    data_dir: &str,
+) {
     let first = &integrations[0];
-    println!("\natsgate demo — gateway {gateway_url}\n\nAPI key: {api_key}\n");
+    println!("\natsgate demo — gateway {gateway_url}\n\nAPI key: {api_key}");
+    println!("Dashboard: {sign_in_link}\n           (single-use sign-in link for the operator {DEMO_OPERATOR})\n");
     println!("{:<18} {:<40} {:<26} {:>5}  emulator", "tool", "integration id", "application id", "apps");
     for i in integrations {
         println!(
@@ -144,7 +164,7 @@ curl -s -X POST {gateway_url}/v1/ats/applications/{application_id}/attachments \
 See what the ATS received:   curl -s {emulator}/_emulator/files
 List applications:           curl -s {gateway_url}/v1/ats/applications -H 'Authorization: Bearer {api_key}' -H 'X-Integration-Id: {integration_id}'
 Kombo SDK:                   Kombo(api_key="{api_key}", integration_id="{integration_id}", server_url="{gateway_url}/v1")
-Interaction log:             atsgate --data-dir {data_dir} logs list
+Interaction log:             {gateway_url}/dashboard/logs  (or: atsgate --data-dir {data_dir} logs list)
 
 Serving until Ctrl-C.
 "#,

@@ -10,6 +10,7 @@ pub mod secrets;
 pub mod serve;
 pub mod sync;
 pub mod tools;
+pub mod users;
 
 use std::sync::Arc;
 

@@ -24,6 +24,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<()> {
     if app.config.sync_interval_secs > 0 {
         atsgate::sync::scheduler::spawn_periodic(app.clone(), Duration::from_secs(app.config.sync_interval_secs));
     }
+    atsgate::actions::logs::spawn_retention(app.clone(), atsgate::actions::logs::PRUNE_EVERY);
     tracing::info!(address = %listener.local_addr()?, "atsgate listening");
     atsgate::http::serve(app, listener, super::shutdown_signal()).await
 }

@@ -47,7 +47,10 @@ fn unknown_key() -> Error {
 
 /// Records the workspace and applies the key's rate limit.
 fn admit(app: &App, key: &crate::store::ApiKeyRecord, workspace: &Workspace) -> Result<()> {
-    interaction::with_current(|s| s.workspace_id = Some(workspace.id.clone()));
+    interaction::with_current(|s| {
+        s.workspace_id = Some(workspace.id.clone());
+        s.key = Some((key.id.clone(), key.name.clone(), key.prefix.clone()));
+    });
     let rate = app.key_rates.check(&key.id);
     interaction::with_current(|s| s.rate = Some(rate.unwrap_or_else(|state| state)));
     match rate {

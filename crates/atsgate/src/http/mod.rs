@@ -1,6 +1,7 @@
 //! The HTTP layer: routes, extractors and the error envelope. Knows HTTP, not SQL or vendors.
 
 mod attachments;
+pub mod dashboard;
 pub mod error;
 pub mod extract;
 mod general;
@@ -71,6 +72,8 @@ pub fn router(app: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/files/{token}", get(ops::hosted_file))
         .route("/attachments/{token}", get(reading::download))
+        .route("/dashboard/", get(dashboard::canonical_root))
+        .nest("/dashboard", dashboard::router(app.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(app.clone(), logging::record))

@@ -1,9 +1,12 @@
 //! Storage: one trait, chosen backend at run time from the database URL. Handlers and actions
 //! only see `Arc<dyn Store>` and the plain row types below; SQL stays in the backend modules.
 
+mod dashboard;
 mod postgres;
 mod rows;
 mod sqlite;
+
+pub use dashboard::*;
 
 use std::sync::Arc;
 
@@ -167,16 +170,23 @@ pub struct ListedRow {
     pub remote_deleted_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct UpstreamCallRecord {
     pub method: String,
     pub path: String,
     pub status: Option<u16>,
     pub duration_ms: f64,
     pub error: Option<String>,
+    /// 0 for the first try of a call, 1… for its retries.
+    #[serde(default)]
+    pub attempt: u32,
+    /// Why the call was made when it is not the action itself (e.g. the check for a file after
+    /// an ambiguous upload failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct InteractionLog {
     pub id: String,
     pub workspace_id: Option<String>,
@@ -190,6 +200,35 @@ pub struct InteractionLog {
     pub upstream: Vec<UpstreamCallRecord>,
     pub duration_ms: f64,
     pub created_at: String,
+    /// The query string, as sent.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// The API key that made the call: its id, name and prefix (never the key).
+    #[serde(default)]
+    pub key_id: Option<String>,
+    #[serde(default)]
+    pub key_name: Option<String>,
+    #[serde(default)]
+    pub key_prefix: Option<String>,
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// The answer was a stored response replayed for a repeated `Idempotency-Key`.
+    #[serde(default)]
+    pub replayed: bool,
+    /// Application and candidate ids (ours and the ATS's) the call touched, for exact lookup;
+    /// written to the lookup table, not read back.
+    #[serde(default)]
+    pub refs: Vec<String>,
+}
+
+impl InteractionLog {
+    pub fn outcome(&self) -> Outcome {
+        Outcome::of(self.status, self.code.as_deref())
+    }
+
+    pub fn endpoint(&self) -> String {
+        endpoint_of(&self.path)
+    }
 }
 
 /// The outcome of claiming an `Idempotency-Key`.
@@ -213,7 +252,7 @@ pub struct IdempotencyOwner<'a> {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: DashboardStore + Send + Sync {
     async fn health(&self) -> StoreResult<()>;
     /// A counter that database triggers bump whenever keys, workspaces or integrations change
     /// (see `auth_cache`).

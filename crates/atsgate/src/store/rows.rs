@@ -92,6 +92,13 @@ pub(super) fn log_from(row: &impl Columns) -> StoreResult<InteractionLog> {
         upstream: serde_json::from_str(&row.text("upstream"))?,
         duration_ms: row.real("duration_ms"),
         created_at: row.text("created_at"),
+        query: row.opt_text("query"),
+        key_id: row.opt_text("key_id"),
+        key_name: row.opt_text("key_name"),
+        key_prefix: row.opt_text("key_prefix"),
+        idempotency_key: row.opt_text("idempotency_key"),
+        replayed: row.int("replayed") != 0,
+        refs: Vec::new(),
     })
 }
 
@@ -101,5 +108,36 @@ pub(super) fn listed_from(row: &impl Columns) -> ListedRow {
         data: row.text("data"),
         changed_at: row.text("changed_at"),
         remote_deleted_at: row.opt_text("remote_deleted_at"),
+    }
+}
+
+pub(super) fn dashboard_user_from(row: &impl Columns) -> DashboardUser {
+    DashboardUser {
+        id: row.text("id"),
+        email: row.text("email"),
+        password_hash: row.text("password_hash"),
+        workspace_id: row.opt_text("workspace_id"),
+        created_at: row.text("created_at"),
+        disabled_at: row.opt_text("disabled_at"),
+    }
+}
+
+pub(super) fn sync_run_from(row: &impl Columns) -> SyncRun {
+    SyncRun {
+        id: row.text("id"),
+        integration_id: row.text("integration_id"),
+        started_at: row.text("started_at"),
+        finished_at: row.text("finished_at"),
+        duration_ms: row.real("duration_ms"),
+        ok: row.int("ok") != 0,
+        counts: SyncCounts {
+            jobs: row.int("jobs") as u64,
+            candidates: row.int("candidates") as u64,
+            applications: row.int("applications") as u64,
+            changed: row.int("changed") as u64,
+            deleted: row.int("deleted") as u64,
+        },
+        error_code: row.opt_text("error_code"),
+        error: row.opt_text("error"),
     }
 }

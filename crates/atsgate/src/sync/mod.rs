@@ -39,8 +39,10 @@ where
 pub async fn run(app: &App, integration: &Integration) -> Result<SyncCounts> {
     let started = ids::now_ts();
     app.store.record_sync_started(&integration.id, &started).await?;
+    let clock = std::time::Instant::now();
     let result = pull(app, integration, &started).await;
     let finished = ids::now_ts();
+    record_run(app, integration, &started, &finished, clock.elapsed(), &result).await;
     match &result {
         Ok(counts) => {
             tracing::info!(integration = %integration.id, ?counts, "sync finished");
@@ -53,6 +55,32 @@ pub async fn run(app: &App, integration: &Integration) -> Result<SyncCounts> {
         }
     }
     result
+}
+
+/// Adds the run to the integration's sync history (the dashboard shows it); a failure to do
+/// so is logged, never the sync's failure.
+async fn record_run(
+    app: &App,
+    integration: &Integration,
+    started: &str,
+    finished: &str,
+    took: std::time::Duration,
+    result: &Result<SyncCounts>,
+) {
+    let run = crate::store::SyncRun {
+        id: ids::random_id(),
+        integration_id: integration.id.clone(),
+        started_at: started.to_string(),
+        finished_at: finished.to_string(),
+        duration_ms: took.as_secs_f64() * 1000.0,
+        ok: result.is_ok(),
+        counts: result.as_ref().map(|c| *c).unwrap_or_default(),
+        error_code: result.as_ref().err().map(|e| e.code().as_str().to_string()),
+        error: result.as_ref().err().map(|e| e.to_string()),
+    };
+    if let Err(err) = app.store.record_sync_run(&run).await {
+        tracing::error!(integration = %integration.id, error = %err.0, "recording the sync run failed");
+    }
 }
 
 async fn pull(app: &App, integration: &Integration, sync_at: &str) -> Result<SyncCounts> {

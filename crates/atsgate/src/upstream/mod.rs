@@ -170,6 +170,8 @@ impl Upstream {
                 status,
                 duration_ms: elapsed,
                 error: error.clone(),
+                attempt,
+                purpose: None,
             });
             if let (Some(host), Ok(response)) = (&host, &result) {
                 if let Some(budget) = observed_budget(response) {

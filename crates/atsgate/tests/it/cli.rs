@@ -179,12 +179,71 @@ async fn logs_never_contain_keys_credentials_or_file_contents() {
             .unwrap();
         assert!(response.status().is_success() || response.status() == 400, "{}", response.status());
     }
+    // The printed single-use link signs the operator in to the dashboard, once.
+    let link = demo["sign_in_link"].as_str().expect("the demo prints a sign-in link");
+    let token = link.split_once("token=").unwrap().1.to_string();
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(client.get(link).send().await.unwrap().status(), 200);
+    let sign_in = no_redirects
+        .post(format!("{}/dashboard/signin/link", demo["gateway_url"].as_str().unwrap()))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sign_in.status(), 303);
+    assert!(sign_in.headers()["set-cookie"].to_str().unwrap().starts_with("atsgate_session="));
     let _ = child.kill();
     let _ = child.wait();
     let logs = std::fs::read_to_string(&stderr_path).unwrap();
     assert!(logs.contains("request"), "debug logging was on and captured");
     let key = demo["api_key"].as_str().unwrap();
-    for needle in [key, &key[5..], secret_text, &data, "Bearer ", "client_secret"] {
+    for needle in [key, &key[5..], secret_text, &data, "Bearer ", "client_secret", &token] {
         assert!(!logs.contains(needle), "{needle:?} appeared in the log output");
     }
+}
+
+#[test]
+fn users_are_created_listed_linked_reset_and_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let operator = atsgate(dir.path(), &["users", "create", "--email", "Ops@Example.com", "--admin", "--json"]);
+    assert_eq!((operator["email"].as_str(), operator["operator"].as_bool()), (Some("ops@example.com"), Some(true)));
+    let password = operator["password"].as_str().unwrap().to_string();
+    assert!(password.len() >= 12, "a generated password is shown once");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atsgate"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["users", "create", "--email", "ann@acme.test", "--workspace", "acme", "--password-stdin", "--json"])
+        .env_remove("ATSGATE_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"a long enough password\n").unwrap();
+    let member: Value = serde_json::from_slice(&child.wait_with_output().unwrap().stdout).unwrap();
+    assert!(member["password"].is_null(), "a given password is not echoed");
+    assert!(member["workspace_id"].is_string());
+
+    let users = atsgate(dir.path(), &["users", "list", "--json"]);
+    let users = users["users"].as_array().unwrap();
+    assert_eq!(users.len(), 2);
+    let listed = serde_json::to_string(users).unwrap();
+    assert!(!listed.contains("argon2") && !listed.contains(&password), "never the password or its hash");
+
+    let link = atsgate(dir.path(), &["users", "link", "--email", "ann@acme.test", "--json"]);
+    assert!(link["sign_in_link"].as_str().unwrap().contains("/dashboard/signin/link?token="));
+    let reset = atsgate(dir.path(), &["users", "reset-password", "ann@acme.test", "--json"]);
+    assert!(reset["password"].as_str().is_some_and(|p| p.len() >= 12));
+    atsgate(dir.path(), &["users", "disable", "ann@acme.test", "--json"]);
+    let users = atsgate(dir.path(), &["users", "list", "--json"]);
+    let ann = users["users"].as_array().unwrap().iter().find(|u| u["email"] == "ann@acme.test").unwrap().clone();
+    assert!(ann["disabled_at"].is_string());
+
+    let neither = Command::new(env!("CARGO_BIN_EXE_atsgate"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["users", "create", "--email", "x@y.test"])
+        .output()
+        .unwrap();
+    assert!(!neither.status.success(), "a user is a member of a workspace or an operator");
 }

@@ -157,9 +157,11 @@ fn log(id: &str, workspace_id: Option<&str>, created_at: &str) -> InteractionLog
             status: Some(200),
             duration_ms: 12.5,
             error: None,
+            ..Default::default()
         }],
         duration_ms: 20.25,
         created_at: created_at.into(),
+        ..Default::default()
     }
 }
 
@@ -465,6 +467,8 @@ async fn story(store: Arc<dyn Store>) {
     let entry = store.get_log("log-2098").await.unwrap().unwrap();
     assert_eq!((entry.status, entry.code.as_deref()), (500, Some("INTERNAL")));
     assert!(store.list_logs(Some(&other_ws.id), 10).await.unwrap().is_empty());
+
+    crate::store_story_dashboard::story(store.as_ref(), &ws.id, &other_ws.id, int1).await;
 }
 
 async fn idempotency_story(store: &dyn Store, ws: &str, other_ws: &str) {

@@ -10,6 +10,7 @@ use sqlx::{
 
 use super::*;
 
+mod dashboard;
 mod idempotency;
 mod rows;
 use super::rows::{application_from, integration_from, key_from, listed_from, log_from, workspace_from};
@@ -507,21 +508,7 @@ impl Store for SqliteStore {
     }
 
     async fn insert_logs(&self, logs: &[InteractionLog]) -> StoreResult<()> {
-        let mut encoded = Vec::with_capacity(logs.len());
-        for log in logs {
-            encoded.push((log, serde_json::to_string(&log.warnings)?, serde_json::to_string(&log.upstream)?));
-        }
-        // A lone entry (the common case at low load) commits by itself: one round trip.
-        if encoded.len() == 1 {
-            insert_logs_query(&encoded).build().execute(&self.pool).await?;
-            return Ok(());
-        }
-        let mut tx = self.pool.begin().await?;
-        for chunk in encoded.chunks(INSERT_CHUNK / 2) {
-            insert_logs_query(chunk).build().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.write_logs(logs).await
     }
 
     async fn list_logs(&self, workspace_id: Option<&str>, limit: u32) -> StoreResult<Vec<InteractionLog>> {

@@ -36,26 +36,3 @@ pub(super) fn push_common_filters<'a>(qb: &mut QueryBuilder<'a, Sqlite>, query: 
         push_in_list(qb, "t.remote_id", &query.remote_ids);
     }
 }
-
-/// One multi-row INSERT of log entries with their JSON-encoded warnings and upstream calls.
-pub(super) fn insert_logs_query<'a>(rows: &'a [(&'a InteractionLog, String, String)]) -> QueryBuilder<'a, Sqlite> {
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "INSERT OR IGNORE INTO interaction_logs (id, workspace_id, integration_id, method, path, status, code,
-           message, warnings, upstream, duration_ms, created_at) ",
-    );
-    qb.push_values(rows, |mut b, (log, warnings, upstream)| {
-        b.push_bind(&log.id)
-            .push_bind(&log.workspace_id)
-            .push_bind(&log.integration_id)
-            .push_bind(&log.method)
-            .push_bind(&log.path)
-            .push_bind(log.status as i64)
-            .push_bind(&log.code)
-            .push_bind(&log.message)
-            .push_bind(warnings)
-            .push_bind(upstream)
-            .push_bind(log.duration_ms)
-            .push_bind(&log.created_at);
-    });
-    qb
-}
